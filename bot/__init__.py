@@ -1,0 +1,3 @@
+"""spacebot: announces human-spaceflight milestones on social media."""
+
+__version__ = "0.1.0"

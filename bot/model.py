@@ -1,0 +1,74 @@
+"""The mission data as immutable values: people, their flights and a dataset.
+
+Everything here is plain data.  Instants are timezone-aware ``datetime`` objects
+in UTC; durations are whole seconds (``int``).  Loading and validation live in
+:mod:`bot.data`; the milestone engine in :mod:`bot.engine`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Literal
+
+Gender = Literal["male", "female"]
+GENDERS: tuple[Gender, ...] = ("male", "female")
+
+
+def epoch(instant: datetime) -> int:
+    """Whole seconds since 1970 for an aware instant (sub-second parts are dropped)."""
+    if instant.tzinfo is None:
+        raise ValueError(f"naive datetime {instant!r}: every instant must carry a UTC offset")
+    return int(instant.timestamp() // 1)
+
+
+def from_epoch(seconds: int) -> datetime:
+    return datetime.fromtimestamp(seconds, tz=timezone.utc)
+
+
+@dataclass(frozen=True)
+class Flight:
+    """One ride of one person: from launch to landing, whatever vehicles carried them."""
+
+    mission: str
+    launch: datetime
+    landing: datetime | None = None  # None while the person is still in space
+    planned_landing: datetime | None = None  # forecasts only; never taken as a fact
+    suborbital: bool = False
+    launch_vehicle: str | None = None  # e.g. "Soyuz TMA-16M" (optional extension)
+    landing_vehicle: str | None = None  # e.g. "Soyuz TMA-18M" (optional extension)
+    note: str | None = None
+
+    @property
+    def ongoing(self) -> bool:
+        return self.landing is None
+
+    @property
+    def duration_seconds(self) -> int | None:
+        if self.landing is None:
+            return None
+        return epoch(self.landing) - epoch(self.launch)
+
+
+@dataclass(frozen=True)
+class Person:
+    id: str
+    name: str
+    country: str  # ISO 3166-1 alpha-2
+    gender: Gender
+    flights: tuple[Flight, ...] = ()
+    source_id: str | None = None  # e.g. McDowell's "AS-00397"
+    tags: tuple[str, ...] = ()  # free labels operators can filter scopes on (e.g. "esa")
+
+
+@dataclass(frozen=True)
+class Dataset:
+    as_of: datetime  # until when the data is known to be complete
+    people: tuple[Person, ...]
+    sources: tuple[str, ...] = field(default=())  # files it was read from, for messages
+
+    def person(self, person_id: str) -> Person:
+        for p in self.people:
+            if p.id == person_id:
+                return p
+        raise KeyError(person_id)
