@@ -13,7 +13,7 @@ import os
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Protocol, TextIO
 
 from bot import __version__
@@ -34,7 +34,7 @@ COMMANDS: tuple[str, ...] = (
 
 
 def _utc_now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 @dataclass
@@ -98,11 +98,14 @@ def main(argv: Sequence[str] | None = None, ctx: Context | None = None) -> int:
         return 130
     except BrokenPipeError:  # e.g. `spacebot preview | head`
         return 0
-    except Exception as exc:  # noqa: BLE001 - last resort: one clear line, details in debug log
+    except Exception as exc:
         logging.getLogger("spacebot").debug("unexpected failure", exc_info=True)
         print(f"error: {type(exc).__name__}: {exc}", file=ctx.stderr)
-        print("This is a bug in spacebot or a failure of the machine; rerun with "
-              "SPACEBOT_DEBUG=1 for the details.", file=ctx.stderr)
+        print(
+            "This is a bug in spacebot or a failure of the machine; rerun with "
+            "SPACEBOT_DEBUG=1 for the details.",
+            file=ctx.stderr,
+        )
         if ctx.env.get("SPACEBOT_DEBUG"):
             raise
         return 1

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from enum import Enum
+from enum import StrEnum
 
 
-class Kind(str, Enum):
+class Kind(StrEnum):
     RECORD_CONSECUTIVE = "record_consecutive"
     RECORD_CUMULATIVE = "record_cumulative"
     MILESTONE_CONSECUTIVE = "milestone_consecutive"

@@ -8,7 +8,7 @@ in UTC; durations are whole seconds (``int``).  Loading and validation live in
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Literal
 
 Gender = Literal["male", "female"]
@@ -23,7 +23,7 @@ def epoch(instant: datetime) -> int:
 
 
 def from_epoch(seconds: int) -> datetime:
-    return datetime.fromtimestamp(seconds, tz=timezone.utc)
+    return datetime.fromtimestamp(seconds, tz=UTC)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,263 @@
+"""Bluesky through the atproto SDK.
+
+Credential (per target, e.g. target ``sky``): ``SPACEBOT_SKY_APP_PASSWORD`` (an app
+password, or ``..._FILE``); options: ``handle`` (required), ``base_url``
+(https://bsky.social), ``timeout`` (30 s).
+
+Login is rate-limited (createSession: 30 per 5 minutes, 300 per day), so the
+session is saved in the state directory (``bluesky-<target>.session``, mode 0600)
+and reused across runs; the password is only used when there is no usable session.
+
+Links and hashtags become facets (detected locally, no network).  A thread's later
+parts reply to the previous part with the thread's root.
+
+Exactly-once: Bluesky has no idempotency key, so after an unknown outcome the
+poster asks :meth:`BlueskyClient.find_recent`, which reads the account's recent
+posts for the same text before sending again.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, ClassVar, Self, TextIO
+
+import httpx
+from atproto import Client as AtClient
+from atproto import models
+from atproto_client.client.session import Session, SessionEvent
+from atproto_client.exceptions import (
+    BadRequestError,
+    NetworkError,
+    RateLimitExceededError,
+    RequestErrorBase,
+    UnauthorizedError,
+)
+from atproto_client.request import Request
+from atproto_client.utils import facet_detection
+from atproto_core.exceptions import AtProtocolError
+
+from bot.clients.base import AuthFailed, Client, Counter, PostRef, RateLimited, Rejected, Transient
+from bot.secrets import Secret, read_secret
+
+DEFAULT_BASE_URL = "https://bsky.social"
+_SESSION_ERRORS = {"ExpiredToken", "InvalidToken", "AuthenticationRequired", "AuthMissing"}
+
+
+class BlueskyClient(Client):
+    platform: ClassVar[str] = "bluesky"
+    counter: ClassVar[Counter] = "graphemes"
+    default_limit: ClassVar[int] = 300
+    default_daily_cap: ClassVar[int] = 100
+    credentials: ClassVar[Mapping[str, str]] = {"APP_PASSWORD": "app password"}
+    options_spec: ClassVar[Mapping[str, tuple[type, object]]] = {
+        "handle": (str, ...),
+        "base_url": (str, DEFAULT_BASE_URL),
+        "timeout": (int, 30),
+    }
+    resend_is_safe: ClassVar[bool] = False
+
+    def __init__(
+        self,
+        name: str,
+        *,
+        handle: str,
+        password: Secret,
+        session_file: Path,
+        base_url: str = DEFAULT_BASE_URL,
+        timeout: float = 30,
+    ) -> None:
+        super().__init__(name, limit=self.default_limit)
+        self.handle = handle
+        self._password = password
+        self.session_file = session_file
+        self.base_url = base_url
+        self._timeout = timeout
+        self._api: AtClient | None = None
+
+    @classmethod
+    def create(
+        cls,
+        name: str,
+        options: Mapping[str, object],
+        env: Mapping[str, str],
+        *,
+        state_dir: Path,
+        stdout: TextIO,
+        source: str = "<environment>",
+    ) -> Self:
+        var = cls.credential_vars(name)["APP_PASSWORD"]
+        password = read_secret(env, var, where=f"target {name!r} (bluesky)", source=source)
+        return cls(
+            name,
+            handle=str(options["handle"]),
+            password=password,
+            session_file=state_dir / f"bluesky-{name}.session",
+            base_url=str(options.get("base_url", DEFAULT_BASE_URL)),
+            timeout=float(str(options.get("timeout", 30))),
+        )
+
+    # -- session -------------------------------------------------------------------
+
+    def _new_api(self) -> AtClient:
+        api = AtClient(self.base_url, request=Request(timeout=self._timeout))
+        api.on_session_change(self._save_session)
+        return api
+
+    def _save_session(self, event: SessionEvent, session: Session) -> None:
+        if event not in (SessionEvent.CREATE, SessionEvent.REFRESH):
+            return
+        self.session_file.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=self.session_file.parent, prefix=".session-")
+        try:
+            os.fchmod(fd, 0o600)
+            with os.fdopen(fd, "w", encoding="utf-8") as out:
+                out.write(session.export())
+                out.flush()
+                os.fsync(out.fileno())
+            os.replace(tmp, self.session_file)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            raise
+
+    def _login(self) -> AtClient:
+        """A logged-in client: the saved session if there is one, else the password."""
+        if self._api is not None:
+            return self._api
+        api = self._new_api()
+        try:
+            saved = self.session_file.read_text(encoding="utf-8").strip()
+        except OSError:
+            saved = ""
+        if saved:
+            try:
+                api.login(session_string=saved, fetch_bsky_profile=False)
+                self._api = api
+                return api
+            except (AtProtocolError, ValueError):
+                api = self._new_api()  # unusable session: fall back to the password
+        self._call(
+            lambda: api.login(self.handle, self._password.reveal(), fetch_bsky_profile=False),
+            what="log in",
+        )
+        self._api = api
+        return api
+
+    def _forget_session(self) -> None:
+        self._api = None
+        with contextlib.suppress(OSError):
+            self.session_file.unlink()
+
+    # -- publishing ----------------------------------------------------------------
+
+    def post(self, text: str, *, reply_to: PostRef | None, idempotency_key: str) -> PostRef:
+        for attempt in (1, 2):
+            api = self._login()
+            try:
+                return self._send(api, text, reply_to)
+            except AuthFailed:
+                # a stale saved session: log in with the password once, then give up
+                if attempt == 2 or not self._session_was_saved():
+                    raise
+                self._forget_session()
+        raise AssertionError("unreachable")
+
+    def _session_was_saved(self) -> bool:
+        return self.session_file.exists()
+
+    def _send(self, api: AtClient, text: str, reply_to: PostRef | None) -> PostRef:
+        session = api._session
+        did = session.did if session is not None else ""
+        reply = None
+        root_id = root_cid = ""
+        if reply_to is not None and reply_to.id:
+            root_id = reply_to.root_id or reply_to.id
+            root_cid = reply_to.root_cid or reply_to.cid
+            reply = models.AppBskyFeedPost.ReplyRef(
+                root=models.ComAtprotoRepoStrongRef.Main(uri=root_id, cid=root_cid),
+                parent=models.ComAtprotoRepoStrongRef.Main(uri=reply_to.id, cid=reply_to.cid),
+            )
+        facets = facet_detection.detect_facets(text) or None
+        created = self._call(
+            lambda: api.send_post(text, profile_identify=did, reply_to=reply, facets=facets),
+            what="post",
+        )
+        return self._ref(str(created.uri), str(created.cid), root_id, root_cid)
+
+    def _ref(self, uri: str, cid: str, root_id: str = "", root_cid: str = "") -> PostRef:
+        rkey = uri.rsplit("/", 1)[-1]
+        return PostRef(
+            uri,
+            f"https://bsky.app/profile/{self.handle}/post/{rkey}",
+            cid=cid,
+            root_id=root_id,
+            root_cid=root_cid,
+        )
+
+    def find_recent(self, text: str, *, idempotency_key: str) -> PostRef | None:
+        api = self._login()
+        session = api._session
+        actor = session.did if session is not None else self.handle
+        feed = self._call(
+            lambda: api.get_author_feed(actor=actor, limit=50, filter="posts_with_replies"),
+            what="read recent posts",
+        )
+        for item in feed.feed:
+            post = item.post
+            record = post.record
+            if getattr(record, "text", None) != text:
+                continue
+            root_id = root_cid = ""
+            reply = getattr(record, "reply", None)
+            if reply is not None:
+                root_id, root_cid = str(reply.root.uri), str(reply.root.cid)
+            return self._ref(str(post.uri), str(post.cid), root_id, root_cid)
+        return None
+
+    def _call(self, func: Any, *, what: str) -> Any:
+        try:
+            return func()
+        except RateLimitExceededError as exc:
+            raise RateLimited(f"{self.name}: Bluesky rate limit (429)", exc.reset_at) from None
+        except UnauthorizedError as exc:
+            raise AuthFailed(
+                f"{self.name}: Bluesky refused to {what} ({_describe(exc)})"
+            ) from None
+        except BadRequestError as exc:
+            if _xrpc_error(exc) in _SESSION_ERRORS:
+                raise AuthFailed(f"{self.name}: Bluesky session rejected ({_describe(exc)})") from None
+            raise Rejected(f"{self.name}: Bluesky rejected the {what} ({_describe(exc)})") from None
+        except NetworkError as exc:
+            raise Transient(f"{self.name}: cannot {what} on Bluesky ({_describe(exc)})") from None
+        except RequestErrorBase as exc:
+            status = exc.response.status_code if exc.response is not None else 0
+            if status >= 500 or status == 0:
+                raise Transient(f"{self.name}: Bluesky server error ({_describe(exc)})") from None
+            raise Rejected(f"{self.name}: Bluesky rejected the {what} ({_describe(exc)})") from None
+        except httpx.HTTPError as exc:
+            raise Transient(f"{self.name}: cannot reach Bluesky ({type(exc).__name__})") from None
+
+    def close(self) -> None:
+        if self._api is not None:
+            with contextlib.suppress(Exception):
+                self._api.request.close()
+
+
+def _xrpc_error(exc: RequestErrorBase) -> str:
+    content = exc.response.content if exc.response is not None else None
+    return str(getattr(content, "error", "") or "")
+
+
+def _describe(exc: RequestErrorBase) -> str:
+    if exc.response is None:
+        cause = exc.__cause__
+        return type(cause).__name__ if cause is not None else type(exc).__name__
+    content = exc.response.content
+    error = getattr(content, "error", None)
+    message = getattr(content, "message", None)
+    text = f"{exc.response.status_code} {error or ''} {message or ''}".strip()
+    return text[:300]

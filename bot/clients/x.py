@@ -1,0 +1,173 @@
+"""X (Twitter) through tweepy's API v2 client, OAuth 1.0a user context.
+
+Credentials (per target, e.g. target ``main-x``): ``SPACEBOT_MAIN_X_API_KEY``,
+``SPACEBOT_MAIN_X_API_SECRET``, ``SPACEBOT_MAIN_X_ACCESS_TOKEN``,
+``SPACEBOT_MAIN_X_ACCESS_TOKEN_SECRET`` (or the same names with ``_FILE``).
+
+Exactly-once: X refuses a second tweet with the same text ("duplicate content",
+403), so resending after an unknown outcome is safe: the refusal tells us the
+first one went out (but not its id).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, ClassVar, Self, TextIO
+
+import requests
+import tweepy
+
+from bot.clients.base import (
+    AuthFailed,
+    Client,
+    Counter,
+    Duplicate,
+    PostRef,
+    RateLimited,
+    Rejected,
+    Transient,
+)
+from bot.secrets import Secret, read_secret
+
+TWITTER_HOST = "https://api.twitter.com"
+
+
+class _Session(requests.Session):
+    """tweepy's session with a timeout on every request, and an optional other host.
+
+    tweepy hard-codes https://api.twitter.com and sets no timeout; this is the one
+    seam it leaves (``Client.session``).  ``base_url`` exists for tests (127.0.0.1).
+    """
+
+    def __init__(self, timeout: float, base_url: str) -> None:
+        super().__init__()
+        self.timeout = timeout
+        self.base_url = base_url.rstrip("/")
+
+    def request(  # type: ignore[override]
+        self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any
+    ) -> requests.Response:
+        kwargs.setdefault("timeout", self.timeout)
+        if isinstance(url, str) and url.startswith(TWITTER_HOST):
+            url = self.base_url + url[len(TWITTER_HOST) :]
+        return super().request(method, url, *args, **kwargs)
+
+
+class XClient(Client):
+    platform: ClassVar[str] = "x"
+    counter: ClassVar[Counter] = "x"
+    default_limit: ClassVar[int] = 280
+    default_daily_cap: ClassVar[int] = 17  # X API free tier: 17 posts per 24 h per user
+    credentials: ClassVar[Mapping[str, str]] = {
+        "API_KEY": "consumer (API) key",
+        "API_SECRET": "consumer (API) secret",
+        "ACCESS_TOKEN": "user access token",
+        "ACCESS_TOKEN_SECRET": "user access token secret",
+    }
+    options_spec: ClassVar[Mapping[str, tuple[type, object]]] = {
+        "base_url": (str, TWITTER_HOST),
+        "timeout": (int, 30),
+    }
+    resend_is_safe: ClassVar[bool] = True
+
+    def __init__(
+        self,
+        name: str,
+        *,
+        creds: Mapping[str, Secret],
+        base_url: str = TWITTER_HOST,
+        timeout: float = 30,
+    ) -> None:
+        super().__init__(name, limit=self.default_limit)
+        self._api = tweepy.Client(
+            consumer_key=creds["API_KEY"].reveal(),
+            consumer_secret=creds["API_SECRET"].reveal(),
+            access_token=creds["ACCESS_TOKEN"].reveal(),
+            access_token_secret=creds["ACCESS_TOKEN_SECRET"].reveal(),
+            wait_on_rate_limit=False,
+        )
+        self._api.session = _Session(timeout, base_url)
+
+    @classmethod
+    def create(
+        cls,
+        name: str,
+        options: Mapping[str, object],
+        env: Mapping[str, str],
+        *,
+        state_dir: Path,
+        stdout: TextIO,
+        source: str = "<environment>",
+    ) -> Self:
+        where = f"target {name!r} (x)"
+        creds = {
+            field: read_secret(env, var, where=where, source=source)
+            for field, var in cls.credential_vars(name).items()
+        }
+        return cls(
+            name,
+            creds=creds,
+            base_url=str(options.get("base_url", TWITTER_HOST)),
+            timeout=float(str(options.get("timeout", 30))),
+        )
+
+    def post(self, text: str, *, reply_to: PostRef | None, idempotency_key: str) -> PostRef:
+        kwargs: dict[str, Any] = {"text": text, "user_auth": True}
+        if reply_to is not None and reply_to.id:
+            kwargs["in_reply_to_tweet_id"] = reply_to.id
+        try:
+            response = self._api.create_tweet(**kwargs)
+        except tweepy.TooManyRequests as exc:
+            reset = getattr(exc, "reset_time", None)
+            reset_at = datetime.fromtimestamp(reset, UTC) if isinstance(reset, int) else None
+            raise RateLimited(f"{self.name}: X rate limit (429)", reset_at) from None
+        except tweepy.TwitterServerError as exc:
+            raise Transient(f"{self.name}: X server error {_status(exc)}") from None
+        except tweepy.Forbidden as exc:
+            if _is_duplicate(exc):
+                raise Duplicate(f"{self.name}: X says this is duplicate content") from None
+            raise AuthFailed(f"{self.name}: X refused (403): {_detail(exc)}") from None
+        except tweepy.Unauthorized as exc:
+            raise AuthFailed(f"{self.name}: X authentication failed (401): {_detail(exc)}") from None
+        except tweepy.HTTPException as exc:
+            raise Rejected(f"{self.name}: X rejected the post ({_status(exc)}): {_detail(exc)}") from None
+        except requests.Timeout:
+            raise Transient(f"{self.name}: X request timed out") from None
+        except requests.RequestException as exc:
+            raise Transient(f"{self.name}: cannot reach X ({type(exc).__name__})") from None
+        data = getattr(response, "data", None) or {}
+        tweet_id = str(data.get("id", "")) if isinstance(data, dict) else ""
+        if not tweet_id:
+            raise Transient(f"{self.name}: X accepted the request but returned no tweet id")
+        return PostRef(tweet_id, f"https://x.com/i/web/status/{tweet_id}")
+
+    def close(self) -> None:
+        self._api.session.close()
+
+
+def _status(exc: tweepy.HTTPException) -> str:
+    response = getattr(exc, "response", None)
+    return str(getattr(response, "status_code", "?"))
+
+
+def _detail(exc: tweepy.HTTPException) -> str:
+    messages = [str(m) for m in getattr(exc, "api_messages", [])]
+    if not messages:
+        response = getattr(exc, "response", None)
+        try:
+            body = response.json() if response is not None else {}
+        except ValueError:
+            body = {}
+        if isinstance(body, dict):
+            messages = [str(body[k]) for k in ("detail", "title") if k in body][:1]
+    return "; ".join(messages)[:300] or "no details"
+
+
+def _is_duplicate(exc: tweepy.HTTPException) -> bool:
+    text = " ".join(str(m) for m in getattr(exc, "api_messages", []))
+    response = getattr(exc, "response", None)
+    if response is not None:
+        text += " " + str(getattr(response, "text", ""))
+    return "duplicate content" in text.lower()

@@ -1,0 +1,434 @@
+"""Load and validate mission data (YAML files in ``schedules/``).
+
+``load_dataset(path)`` reads one YAML file, or every ``*.yaml`` file of a directory
+(merged), and returns a :class:`~bot.model.Dataset`, or raises :class:`DataError`
+listing *every* problem found, each naming the file, the line, the person or
+flight, and the fix.  The format is documented in ``docs/data-format.md``.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pycountry
+import yaml
+
+from bot.errors import DataError, Problem
+from bot.model import GENDERS, Dataset, Flight, Gender, Person
+
+ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+TOP_KEYS = {"as_of", "source", "corrections", "people"}
+PERSON_KEYS = {"id", "name", "country", "gender", "source_id", "tags", "flights"}
+PERSON_REQUIRED = ("id", "name", "country", "gender", "flights")
+FLIGHT_KEYS = {
+    "mission",
+    "launch",
+    "landing",
+    "planned_landing",
+    "suborbital",
+    "launch_vehicle",
+    "landing_vehicle",
+    "note",
+}
+FLIGHT_REQUIRED = ("mission", "launch")
+
+BUNDLED_DIR = Path(__file__).resolve().parent.parent / "schedules"
+
+
+def default_data_path() -> Path:
+    """The bundled ``schedules/`` directory (next to the package in a checkout or image)."""
+    return BUNDLED_DIR
+
+
+def is_country_code(code: str) -> bool:
+    return len(code) == 2 and code.isupper() and pycountry.countries.get(alpha_2=code) is not None
+
+
+def data_files(path: Path) -> list[Path]:
+    if path.is_dir():
+        files = sorted(p for p in path.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
+        if not files:
+            raise DataError(
+                Problem(
+                    str(path),
+                    "directory",
+                    "holds no *.yaml file",
+                    "point --data at a YAML file or a directory of them",
+                )
+            )
+        return files
+    if not path.exists():
+        raise DataError(
+            Problem(
+                str(path),
+                "path",
+                "does not exist",
+                "check the --data path (default: the bundled schedules/ directory)",
+            )
+        )
+    return [path]
+
+
+def load_dataset(path: Path | str) -> Dataset:
+    """Read, merge and validate mission data; raise DataError with every problem found."""
+    files = data_files(Path(path))
+    problems: list[Problem] = []
+    as_ofs: list[datetime] = []
+    people: list[tuple[Person, str, int]] = []  # person, file, line
+    for file in files:
+        parsed = _parse_file(file, problems)
+        if parsed is not None:
+            as_of, file_people = parsed
+            if as_of is not None:
+                as_ofs.append(as_of)
+            people.extend(file_people)
+    seen: dict[str, tuple[str, int]] = {}
+    for person, where_file, line in people:
+        if person.id in seen:
+            first_file, first_line = seen[person.id]
+            problems.append(
+                Problem(
+                    where_file,
+                    f"line {line}, person '{person.id}'",
+                    f"duplicate id: already used at {first_file} line {first_line}",
+                    "give every person a unique id (merge the two entries' flights into one)",
+                )
+            )
+        else:
+            seen[person.id] = (where_file, line)
+    if problems:
+        raise DataError(problems)
+    return Dataset(
+        as_of=min(as_ofs),
+        people=tuple(p for p, _, _ in people),
+        sources=tuple(str(f) for f in files),
+    )
+
+
+# --- one file ---------------------------------------------------------------------------
+
+
+@dataclass
+class _Ctx:
+    file: str
+    problems: list[Problem]
+
+    def add(self, node: yaml.Node | None, where: str, message: str, fix: str = "") -> None:
+        line = f"line {node.start_mark.line + 1}" if node is not None else "file"
+        self.problems.append(
+            Problem(self.file, f"{line}, {where}" if where else line, message, fix)
+        )
+
+
+def _parse_file(
+    file: Path, problems: list[Problem]
+) -> tuple[datetime | None, list[tuple[Person, str, int]]] | None:
+    ctx = _Ctx(str(file), problems)
+    try:
+        text = file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        ctx.add(None, "", f"cannot read file: {exc}", "check the path and that it is UTF-8 text")
+        return None
+    loader = yaml.SafeLoader(text)
+    try:
+        root = loader.get_single_node()
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "file"
+        reason = getattr(exc, "problem", None) or str(exc)
+        problems.append(
+            Problem(
+                str(file),
+                where,
+                f"YAML syntax error: {reason}",
+                "fix the YAML syntax (indentation, quotes, colons) at that line",
+            )
+        )
+        return None
+    finally:
+        loader.dispose()
+    if not isinstance(root, yaml.MappingNode):
+        ctx.add(
+            root,
+            "",
+            "the file must be a mapping with 'as_of' and 'people'",
+            "start the file with 'as_of: 2026-07-03T00:00:00Z' and 'people:'",
+        )
+        return None
+    top = _mapping(ctx, root, "top level", TOP_KEYS, ("as_of", "people"))
+    as_of = None
+    if "as_of" in top:
+        as_of = _instant(ctx, top["as_of"], "as_of")
+    people: list[tuple[Person, str, int]] = []
+    people_node = top.get("people")
+    if people_node is not None:
+        if not isinstance(people_node, yaml.SequenceNode):
+            ctx.add(
+                people_node,
+                "people",
+                "must be a list of people",
+                "write each person as '- id: ...'",
+            )
+        else:
+            for index, node in enumerate(people_node.value, start=1):
+                person = _person(ctx, node, index)
+                if person is not None:
+                    people.append((person, str(file), node.start_mark.line + 1))
+    return as_of, people
+
+
+def _mapping(
+    ctx: _Ctx, node: yaml.Node, where: str, allowed: set[str], required: tuple[str, ...]
+) -> dict[str, yaml.Node]:
+    if not isinstance(node, yaml.MappingNode):
+        ctx.add(node, where, "must be a mapping of 'key: value' lines", "")
+        return {}
+    out: dict[str, yaml.Node] = {}
+    for key_node, value_node in node.value:
+        key = str(key_node.value)
+        if key not in allowed:
+            suggestion = _closest(key, allowed)
+            fix = f"did you mean '{suggestion}'?" if suggestion else ""
+            fix = fix or f"allowed keys: {', '.join(sorted(allowed))}"
+            ctx.add(key_node, where, f"unknown field '{key}'", fix)
+            continue
+        if key in out:
+            ctx.add(key_node, where, f"field '{key}' appears twice", "keep one of them")
+        out[key] = value_node
+    for key in required:
+        if key not in out:
+            ctx.add(node, where, f"missing field '{key}'", f"add '{key}: ...' to this entry")
+    return out
+
+
+def _closest(key: str, allowed: set[str]) -> str | None:
+    import difflib
+
+    matches = difflib.get_close_matches(key, sorted(allowed), n=1, cutoff=0.6)
+    return matches[0] if matches else None
+
+
+def _scalar(node: yaml.Node) -> Any:
+    if not isinstance(node, yaml.ScalarNode):
+        return node
+    return yaml.SafeLoader("").construct_object(node)
+
+
+def _text(ctx: _Ctx, node: yaml.Node | None, where: str, field: str) -> str | None:
+    if node is None:
+        return None
+    value = _scalar(node)
+    if not isinstance(value, str) or not value.strip():
+        ctx.add(node, where, f"'{field}' must be non-empty text", f'write it as {field}: "..."')
+        return None
+    return value.strip()
+
+
+def _instant(ctx: _Ctx, node: yaml.Node | None, where: str, field: str = "") -> datetime | None:
+    if node is None:
+        return None
+    field = field or where
+    value = _scalar(node)
+    example = "2015-03-27T19:42:57Z"
+    if isinstance(value, datetime):
+        if value.tzinfo is None or value.utcoffset() is None:
+            ctx.add(
+                node,
+                where,
+                f"'{field}' has no UTC offset: {node.value}",
+                f"append 'Z' for UTC, e.g. {example}",
+            )
+            return None
+        return value.astimezone(UTC)
+    if isinstance(value, date):
+        ctx.add(
+            node,
+            where,
+            f"'{field}' is a date without a time: {node.value}",
+            f"give the exact instant in UTC, e.g. {example}",
+        )
+        return None
+    ctx.add(
+        node,
+        where,
+        f"'{field}' is not a timestamp: {getattr(node, 'value', node)!r}",
+        f"write an ISO 8601 instant with offset, e.g. {example}",
+    )
+    return None
+
+
+def _person(ctx: _Ctx, node: yaml.Node, index: int) -> Person | None:
+    where = f"person #{index}"
+    fields = _mapping(ctx, node, where, PERSON_KEYS, PERSON_REQUIRED)
+    if not fields:
+        return None
+    before = len(ctx.problems)
+    pid = _text(ctx, fields.get("id"), where, "id")
+    if pid is not None:
+        where = f"person '{pid}'"
+        if not ID_PATTERN.match(pid):
+            ctx.add(
+                fields["id"],
+                where,
+                f"id '{pid}' is not a slug",
+                "use lowercase letters, digits and single hyphens, e.g. scott-kelly",
+            )
+    name = _text(ctx, fields.get("name"), where, "name")
+    country = _text(ctx, fields.get("country"), where, "country")
+    if country is not None and not is_country_code(country):
+        ctx.add(
+            fields["country"],
+            where,
+            f"unknown country code '{country}'",
+            "use an ISO 3166-1 alpha-2 code in capitals (US, RU, FR, JP...; Soviet citizens: RU)",
+        )
+    gender_raw = _text(ctx, fields.get("gender"), where, "gender")
+    gender: Gender | None = None
+    if gender_raw is not None:
+        if gender_raw in GENDERS:
+            gender = "male" if gender_raw == "male" else "female"
+        else:
+            ctx.add(
+                fields["gender"],
+                where,
+                f"unknown gender '{gender_raw}'",
+                f"use one of: {', '.join(GENDERS)}",
+            )
+    source_id = _text(ctx, fields.get("source_id"), where, "source_id")
+    tags: tuple[str, ...] = ()
+    if "tags" in fields:
+        raw_tags = yaml.SafeLoader("").construct_document(fields["tags"])
+        if not isinstance(raw_tags, list) or not all(isinstance(t, str) for t in raw_tags):
+            ctx.add(fields["tags"], where, "'tags' must be a list of words", "e.g. tags: [esa]")
+        else:
+            tags = tuple(raw_tags)
+    flights: list[Flight] = []
+    flights_node = fields.get("flights")
+    if flights_node is not None:
+        if not isinstance(flights_node, yaml.SequenceNode):
+            ctx.add(
+                flights_node,
+                where,
+                "'flights' must be a list",
+                "write each flight as '- mission: ...'",
+            )
+        else:
+            for fi, fnode in enumerate(flights_node.value, start=1):
+                flight = _flight(ctx, fnode, f"{where}, flight {fi}")
+                if flight is not None:
+                    flights.append(flight)
+            _check_flights(ctx, flights_node, where, flights)
+    if (
+        len(ctx.problems) > before
+        or pid is None
+        or name is None
+        or country is None
+        or gender is None
+    ):
+        return None
+    return Person(
+        id=pid,
+        name=name,
+        country=country,
+        gender=gender,
+        flights=tuple(sorted(flights, key=lambda f: f.launch)),
+        source_id=source_id,
+        tags=tags,
+    )
+
+
+def _flight(ctx: _Ctx, node: yaml.Node, where: str) -> Flight | None:
+    fields = _mapping(ctx, node, where, FLIGHT_KEYS, FLIGHT_REQUIRED)
+    if not fields:
+        return None
+    before = len(ctx.problems)
+    mission = _text(ctx, fields.get("mission"), where, "mission")
+    if mission is not None:
+        where = f"{where} ({mission})"
+    launch = _instant(ctx, fields.get("launch"), where, "launch")
+    landing = _instant(ctx, fields.get("landing"), where, "landing")
+    planned = _instant(ctx, fields.get("planned_landing"), where, "planned_landing")
+    suborbital = False
+    if "suborbital" in fields:
+        value = _scalar(fields["suborbital"])
+        if not isinstance(value, bool):
+            ctx.add(fields["suborbital"], where, "'suborbital' must be true or false", "")
+        else:
+            suborbital = value
+    launch_vehicle = _text(ctx, fields.get("launch_vehicle"), where, "launch_vehicle")
+    landing_vehicle = _text(ctx, fields.get("landing_vehicle"), where, "landing_vehicle")
+    note = _text(ctx, fields.get("note"), where, "note")
+    if launch is not None and landing is not None and landing <= launch:
+        ctx.add(
+            fields["landing"],
+            where,
+            f"landing {_iso(landing)} is not after launch {_iso(launch)}",
+            "check both instants (UTC) and the date of each",
+        )
+    if launch is not None and planned is not None and planned <= launch:
+        ctx.add(
+            fields["planned_landing"],
+            where,
+            "planned_landing is not after launch",
+            "check both instants (UTC)",
+        )
+    if len(ctx.problems) > before or mission is None or launch is None:
+        return None
+    return Flight(
+        mission=mission,
+        launch=launch,
+        landing=landing,
+        planned_landing=planned,
+        suborbital=suborbital,
+        launch_vehicle=launch_vehicle,
+        landing_vehicle=landing_vehicle,
+        note=note,
+    )
+
+
+def _check_flights(ctx: _Ctx, node: yaml.Node, where: str, flights: list[Flight]) -> None:
+    ordered = sorted(flights, key=lambda f: f.launch)
+    ongoing = [f for f in ordered if f.landing is None]
+    if len(ongoing) > 1:
+        names = ", ".join(f.mission for f in ongoing)
+        ctx.add(
+            node,
+            where,
+            f"more than one ongoing flight (no landing): {names}",
+            "give every flight but the current one its landing instant",
+        )
+    for earlier, later in _pairs(ordered):
+        end = earlier.landing
+        if end is None or end > later.launch:
+            ctx.add(
+                node,
+                where,
+                f"flights overlap: {earlier.mission} ({_iso(earlier.launch)} to "
+                f"{_iso(end) if end else 'still in space'}) and {later.mission} "
+                f"(launch {_iso(later.launch)})",
+                "a person flies one flight at a time: fix the landing of the first "
+                "or the launch of the second (a ride up in one vehicle and down in "
+                "another is one flight)",
+            )
+
+
+def _pairs(items: list[Flight]) -> Iterator[tuple[Flight, Flight]]:
+    return itertools.pairwise(items)
+
+
+def _iso(instant: datetime) -> str:
+    return instant.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def staleness_horizon(flight: Flight, as_of: datetime, grace: timedelta) -> datetime | None:
+    """Until when an ongoing flight may be followed: planned landing (or as_of) plus grace."""
+    if flight.landing is not None:
+        return None
+    known_until = max(flight.planned_landing, as_of) if flight.planned_landing else as_of
+    return known_until + grace

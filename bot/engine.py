@@ -1,0 +1,493 @@
+"""The milestone engine: pure functions from (data, rules, window) to milestones.
+
+No clock, no files, no network.  Every instant is an integer count of seconds
+internally, so comparisons are exact.
+
+How records are found
+---------------------
+For one scope and one measure, every person's value is piecewise linear in time:
+constant on the ground, growing one second per second in flight (for the
+consecutive measure, growing only once the current flight is longer than the
+person's own best).  The record holders ("leaders") can only change at a launch,
+a landing, or when a growing value reaches the highest constant value.  A sweep
+visits exactly those instants in order; a person who becomes a leader having
+not been one passes the record, naming the leader they passed.  Leaders growing
+in step (equal values) are all leaders; a value that only equals another's
+passes nothing.  Whole history is swept on every call, so cutting a window into
+pieces gives exactly the milestones of the whole window.
+"""
+
+from __future__ import annotations
+
+import bisect
+import heapq
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from bot.data import staleness_horizon
+from bot.milestone import Holder, Kind, Milestone, Rank
+from bot.model import Dataset, Flight, Person, epoch, from_epoch
+from bot.rules import Rules
+
+DAY = 86_400
+MEASURES = ("consecutive", "cumulative")
+_RECORD_KIND = {"consecutive": Kind.RECORD_CONSECUTIVE, "cumulative": Kind.RECORD_CUMULATIVE}
+_STOP, _START = 0, 1
+
+
+@dataclass(frozen=True)
+class Span:
+    """A flight as the engine sees it: integer seconds; ``end`` is the landing or the horizon."""
+
+    person: str
+    flight: Flight
+    launch: int
+    end: int
+    landed: bool  # False: still in space, followed until ``end`` only
+
+
+@dataclass(frozen=True)
+class Segment:
+    """An interval during which a person's value for one measure grows."""
+
+    start: int
+    end: int
+    base: int  # value at ``start``
+
+
+@dataclass
+class Timeline:
+    person: Person
+    spans: list[Span]
+    segments: dict[str, list[Segment]]
+    starts: dict[str, list[int]]
+
+    def value(self, measure: str, t: int) -> int:
+        segs = self.segments[measure]
+        i = bisect.bisect_right(self.starts[measure], t) - 1
+        if i < 0:
+            return 0
+        seg = segs[i]
+        return seg.base + min(t, seg.end) - seg.start
+
+    def span_at(self, t: int) -> Span | None:
+        for span in self.spans:
+            if span.launch <= t <= span.end:
+                return span
+        return None
+
+
+@dataclass(frozen=True)
+class StaleFlight:
+    person: str
+    name: str
+    mission: str
+    followed_until: datetime
+
+
+@dataclass(frozen=True)
+class Result:
+    milestones: list[Milestone]
+    stale: list[StaleFlight] = field(default_factory=list)  # ongoing flights and their horizons
+    horizon: datetime | None = None  # records after this instant are withheld (stale data)
+
+
+@dataclass(frozen=True)
+class Standing:
+    person: str
+    name: str
+    country: str
+    value_seconds: int
+    in_space: bool
+    rank: int
+
+
+# --- timelines --------------------------------------------------------------------------
+
+
+def build_timelines(dataset: Dataset, rules: Rules) -> dict[str, Timeline]:
+    timelines: dict[str, Timeline] = {}
+    for person in dataset.people:
+        spans: list[Span] = []
+        for flight in person.flights:
+            if flight.suborbital and not rules.include_suborbital:
+                continue
+            launch = epoch(flight.launch)
+            if flight.landing is not None:
+                end, landed = epoch(flight.landing), True
+            else:
+                horizon = staleness_horizon(flight, dataset.as_of, rules.grace)
+                assert horizon is not None
+                end, landed = max(launch, epoch(horizon)), False
+            spans.append(Span(person.id, flight, launch, end, landed))
+        spans.sort(key=lambda s: s.launch)
+        segments: dict[str, list[Segment]] = {"consecutive": [], "cumulative": []}
+        total = best = 0
+        for span in spans:
+            length = span.end - span.launch
+            segments["cumulative"].append(Segment(span.launch, span.end, total))
+            if span.launch + best < span.end:
+                segments["consecutive"].append(Segment(span.launch + best, span.end, best))
+            total += length
+            best = max(best, length)
+        timelines[person.id] = Timeline(
+            person, spans, segments, {m: [s.start for s in segments[m]] for m in MEASURES}
+        )
+    return timelines
+
+
+def scopes_of(person: Person, rules: Rules) -> list[tuple[int, str]]:
+    """(order, scope name) of every scope the person belongs to, widest first."""
+    return [
+        (order, rule.scope_name(person))
+        for order, rule in enumerate(rules.scopes)
+        if rule.matches(person)
+    ]
+
+
+def _members_by_scope(
+    timelines: dict[str, Timeline], rules: Rules
+) -> dict[tuple[int, str], list[Timeline]]:
+    members: dict[tuple[int, str], list[Timeline]] = defaultdict(list)
+    for tl in timelines.values():
+        if not tl.spans:
+            continue
+        for scope in scopes_of(tl.person, rules):
+            members[scope].append(tl)
+    return members
+
+
+# --- the sweep --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Crossing:
+    t: int
+    person: str
+    previous: str
+    previous_value: int
+
+
+class _Sweep:
+    """Leaders of one scope for one measure, visited in time order up to ``stop``."""
+
+    def __init__(self, members: Sequence[Timeline], measure: str) -> None:
+        self.measure = measure
+        self.members = {tl.person.id: tl for tl in members}
+        events: list[tuple[int, int, str, int]] = []
+        for tl in members:
+            for seg in tl.segments[measure]:
+                events.append((seg.start, _START, tl.person.id, seg.base))
+                events.append((seg.end, _STOP, tl.person.id, seg.base + seg.end - seg.start))
+        events.sort()
+        self.events = events
+        self.growing: dict[str, tuple[int, int]] = {}  # person -> (base, since)
+        self.static: dict[str, int] = {}  # person -> constant value (> 0)
+        self.heap: list[tuple[int, str]] = []  # (-value, person), lazily invalidated
+        self.sorted_static: list[int] = []  # every static value, for ranks
+        self.leaders: frozenset[str] = frozenset()
+
+    def _value(self, person: str, t: int) -> int:
+        if person in self.growing:
+            base, since = self.growing[person]
+            return base + t - since
+        return self.static.get(person, 0)
+
+    def _static_top(self) -> tuple[int, set[str]]:
+        while self.heap:
+            neg, person = self.heap[0]
+            if self.static.get(person) == -neg:
+                break
+            heapq.heappop(self.heap)
+        if not self.heap:
+            return 0, set()
+        top_value = -self.heap[0][0]
+        popped: list[tuple[int, str]] = []
+        top: set[str] = set()
+        while self.heap and -self.heap[0][0] == top_value:
+            entry = heapq.heappop(self.heap)
+            if self.static.get(entry[1]) == top_value and entry[1] not in top:
+                top.add(entry[1])
+                popped.append(entry)
+        for entry in popped:
+            heapq.heappush(self.heap, entry)
+        return top_value, top
+
+    def _apply(self, t: int, kind: int, person: str, value: int) -> None:
+        if kind == _START:
+            old = self.static.pop(person, None)
+            if old is not None:
+                del self.sorted_static[bisect.bisect_left(self.sorted_static, old)]
+            self.growing[person] = (value, t)
+        else:
+            self.growing.pop(person, None)
+            self.static[person] = value
+            bisect.insort(self.sorted_static, value)
+            heapq.heappush(self.heap, (-value, person))
+
+    def _evaluate(self, t: int) -> list[_Crossing]:
+        growing = {p: self._value(p, t) for p in self.growing}
+        smax, s_top = self._static_top()
+        if growing:
+            gmax = max(growing.values())
+        if growing and gmax >= smax:
+            new = frozenset(p for p, v in growing.items() if v == gmax)
+        elif s_top:
+            keep = s_top & self.leaders
+            new = frozenset(keep or s_top)
+        else:
+            new = frozenset()
+        crossings: list[_Crossing] = []
+        newcomers = new - self.leaders
+        passed = self.leaders - new
+        if newcomers and passed:
+            previous = max(passed, key=lambda p: (self._value(p, t), p))
+            pvalue = self._value(previous, t)
+            for person in sorted(newcomers):
+                crossings.append(_Crossing(t, person, previous, pvalue))
+        self.leaders = new
+        return crossings
+
+    def run(
+        self, stop: int, landings: Iterable[tuple[int, str]] = ()
+    ) -> tuple[list[_Crossing], dict[tuple[int, str], tuple[int, int]]]:
+        """Visit every instant up to ``stop``; return crossings and ranks at the given landings."""
+        crossings: list[_Crossing] = []
+        ranks: dict[tuple[int, str], tuple[int, int]] = {}
+        wanted: dict[int, list[str]] = defaultdict(list)
+        for t, person in landings:
+            wanted[t].append(person)
+        events = self.events
+        i, n = 0, len(events)
+        while i < n and events[i][0] <= stop:
+            t = events[i][0]
+            while i < n and events[i][0] == t:
+                _, kind, person, value = events[i]
+                self._apply(t, kind, person, value)
+                i += 1
+            crossings.extend(self._evaluate(t))
+            for person in wanted.get(t, ()):
+                ranks[(t, person)] = self._rank(person, t)
+            next_t = events[i][0] if i < n else None
+            # Between events: can a growing value reach the highest constant one?
+            while self.growing:
+                smax, _ = self._static_top()
+                gmax = max(self._value(p, t) for p in self.growing)
+                if gmax >= smax:
+                    break
+                cross_t = t + (smax - gmax)
+                if cross_t > stop or (next_t is not None and cross_t >= next_t):
+                    break
+                t = cross_t
+                crossings.extend(self._evaluate(t))
+        return crossings, ranks
+
+    def _rank(self, person: str, t: int) -> tuple[int, int]:
+        value = self._value(person, t)
+        above = len(self.sorted_static) - bisect.bisect_right(self.sorted_static, value)
+        above += sum(1 for p in self.growing if self._value(p, t) > value)
+        participants = len(self.sorted_static) + len(self.growing)
+        return above + 1, participants
+
+
+# --- milestones -------------------------------------------------------------------------
+
+
+def find_milestones(dataset: Dataset, rules: Rules, start: datetime, end: datetime) -> Result:
+    """Every milestone whose crossing instant lies in [start, end), in time order."""
+    lo, hi = epoch(start), epoch(end)
+    timelines = build_timelines(dataset, rules)
+    stale = [
+        StaleFlight(s.person, timelines[s.person].person.name, s.flight.mission, from_epoch(s.end))
+        for tl in timelines.values()
+        for s in tl.spans
+        if not s.landed
+    ]
+    horizon = min((epoch(s.followed_until) for s in stale), default=None)
+    out: list[Milestone] = []
+    if rules.kinds & {Kind.RECORD_CONSECUTIVE, Kind.RECORD_CUMULATIVE, Kind.MISSION_END}:
+        out.extend(_records_and_ends(timelines, rules, lo, hi, horizon))
+    out.extend(_round_numbers(timelines, rules, lo, hi))
+    out.sort(key=lambda m: (m.at, _kind_order(m.kind), m.person))
+    return Result(out, stale, from_epoch(horizon) if horizon is not None else None)
+
+
+def _kind_order(kind: Kind) -> int:
+    return list(Kind).index(kind)
+
+
+def _records_and_ends(
+    timelines: dict[str, Timeline], rules: Rules, lo: int, hi: int, horizon: int | None
+) -> list[Milestone]:
+    members = _members_by_scope(timelines, rules)
+    landings = [
+        (s.end, s.person)
+        for tl in timelines.values()
+        for s in tl.spans
+        if s.landed and lo <= s.end < hi
+    ]
+    want_ends = Kind.MISSION_END in rules.kinds and bool(landings)
+    record_stop = hi - 1 if horizon is None else min(hi - 1, horizon)
+    # (person, measure, t) -> [(scope order, scope name, crossing)]
+    found: dict[tuple[str, str, int], list[tuple[int, str, _Crossing]]] = defaultdict(list)
+    ranks: dict[tuple[int, str], list[Rank]] = defaultdict(list)
+    for (order, scope), tls in sorted(members.items()):
+        ids = {tl.person.id for tl in tls}
+        scope_landings = [(t, p) for t, p in landings if p in ids] if want_ends else []
+        for measure in MEASURES:
+            wanted_kind = _RECORD_KIND[measure] in rules.kinds
+            if not wanted_kind and not scope_landings:
+                continue
+            stop = max(record_stop, max((t for t, _ in scope_landings), default=lo))
+            crossings, scope_ranks = _Sweep(tls, measure).run(stop, scope_landings)
+            for (t, person), (rank, of) in scope_ranks.items():
+                ranks[(t, person)].append(Rank(scope, measure, rank, of))
+            if not wanted_kind:
+                continue
+            for c in crossings:
+                if lo <= c.t < hi and (horizon is None or c.t <= horizon):
+                    found[(c.person, measure, c.t)].append((order, scope, c))
+    out: list[Milestone] = []
+    for (person, measure, t), hits in found.items():
+        hits.sort(key=lambda h: (h[0], h[1]))
+        first = hits[0][2]
+        tl = timelines[person]
+        prev = timelines[first.previous].person
+        out.append(
+            _milestone(
+                tl,
+                _RECORD_KIND[measure],
+                t,
+                tl.value(measure, t),
+                scopes=tuple(h[1] for h in hits),
+                previous=Holder(prev.id, prev.name, first.previous_value),
+            )
+        )
+    if Kind.MISSION_END in rules.kinds:
+        for t, person in landings:
+            tl = timelines[person]
+            span = tl.span_at(t)
+            assert span is not None
+            scope_order = {n: i for i, (_, n) in enumerate(scopes_of(tl.person, rules))}
+            person_ranks = sorted(
+                ranks.get((t, person), []),
+                key=lambda r: (MEASURES.index(r.measure), scope_order.get(r.scope, 99)),
+            )
+            out.append(
+                _milestone(
+                    tl, Kind.MISSION_END, t, span.end - span.launch, ranks=tuple(person_ranks)
+                )
+            )
+    return out
+
+
+def _round_numbers(
+    timelines: dict[str, Timeline], rules: Rules, lo: int, hi: int
+) -> list[Milestone]:
+    out: list[Milestone] = []
+    want_consecutive = Kind.MILESTONE_CONSECUTIVE in rules.kinds
+    want_cumulative = Kind.MILESTONE_CUMULATIVE in rules.kinds
+    for tl in timelines.values():
+        total = 0
+        for span in tl.spans:
+            if span.launch >= hi:
+                break
+            length = span.end - span.launch
+            if span.end > lo:
+                if want_consecutive:
+                    for days in rules.consecutive_days:
+                        t = span.launch + days * DAY
+                        if t < span.end and lo <= t < hi:
+                            out.append(
+                                _milestone(
+                                    tl,
+                                    Kind.MILESTONE_CONSECUTIVE,
+                                    t,
+                                    days * DAY,
+                                    threshold_days=days,
+                                )
+                            )
+                if want_cumulative:
+                    for days in rules.cumulative_days:
+                        t = span.launch + days * DAY - total
+                        if total < days * DAY and t < span.end and lo <= t < hi:
+                            out.append(
+                                _milestone(
+                                    tl,
+                                    Kind.MILESTONE_CUMULATIVE,
+                                    t,
+                                    days * DAY,
+                                    threshold_days=days,
+                                )
+                            )
+            total += length
+    return out
+
+
+def _milestone(
+    tl: Timeline,
+    kind: Kind,
+    t: int,
+    value: int,
+    *,
+    scopes: tuple[str, ...] = (),
+    previous: Holder | None = None,
+    threshold_days: int | None = None,
+    ranks: tuple[Rank, ...] = (),
+) -> Milestone:
+    span = tl.span_at(t)
+    assert span is not None, (tl.person.id, kind, t)
+    person = tl.person
+    return Milestone(
+        kind=kind,
+        at=from_epoch(t),
+        person=person.id,
+        name=person.name,
+        country=person.country,
+        gender=person.gender,
+        mission=span.flight.mission,
+        flight_launch=span.flight.launch,
+        value_seconds=value,
+        total_seconds=tl.value("cumulative", t),
+        scopes=scopes,
+        previous=previous,
+        threshold_days=threshold_days,
+        ranks=ranks,
+    )
+
+
+# --- standings --------------------------------------------------------------------------
+
+
+def standings(
+    dataset: Dataset, rules: Rules, measure: str, scope: str, at: datetime
+) -> list[Standing]:
+    """The scope's standings for one measure at one instant, best first (ties share a rank)."""
+    if measure not in MEASURES:
+        raise ValueError(f"measure must be one of {MEASURES}")
+    t = epoch(at)
+    timelines = build_timelines(dataset, rules)
+    rows: list[tuple[int, Timeline]] = []
+    for tl in timelines.values():
+        if not any(name == scope for _, name in scopes_of(tl.person, rules)):
+            continue
+        value = tl.value(measure, t)
+        if value > 0:
+            rows.append((value, tl))
+    rows.sort(key=lambda r: (-r[0], r[1].person.name))
+    out: list[Standing] = []
+    for i, (value, tl) in enumerate(rows):
+        rank = out[-1].rank if out and out[-1].value_seconds == value else i + 1
+        in_space = any(s.launch <= t < s.end for s in tl.spans)
+        p = tl.person
+        out.append(Standing(p.id, p.name, p.country, value, in_space, rank))
+    return out
+
+
+def known_scopes(dataset: Dataset, rules: Rules) -> list[str]:
+    names: list[tuple[int, str]] = []
+    for person in dataset.people:
+        names.extend(scopes_of(person, rules))
+    return [name for _, name in sorted(set(names))]

@@ -1,0 +1,1 @@
+"""Converters from outside data sources into the bundled mission data (``schedules/*.yaml``)."""
