@@ -172,3 +172,23 @@ def _secret_problem(env: Mapping[str, str], var: str, *, where: str, source: str
             "put the credential in the file",
         )
     return None
+
+
+def read_secrets(
+    env: Mapping[str, str],
+    variables: Mapping[str, str],
+    *,
+    where: str,
+    source: str = "<environment>",
+) -> dict[str, Secret]:
+    """Several credentials at once (field -> variable); one error listing every problem."""
+    problems = [
+        p
+        for var in variables.values()
+        if (p := _secret_problem(env, var, where=where, source=source)) is not None
+    ]
+    if problems:
+        raise ConfigError(problems)
+    return {
+        field: read_secret(env, var, where=where, source=source) for field, var in variables.items()
+    }

@@ -222,7 +222,7 @@ class Client(ABC):
         """
         return None
 
-    def close(self) -> None:
+    def close(self) -> None:  # noqa: B027 - optional hook, most adapters hold nothing
         """Release connections."""
 
 

@@ -30,7 +30,9 @@ from atproto import Client as AtClient
 from atproto import models
 from atproto_client.client.session import Session, SessionEvent
 from atproto_client.exceptions import (
+    AtProtocolError,
     BadRequestError,
+    LoginRequiredError,
     NetworkError,
     RateLimitExceededError,
     RequestErrorBase,
@@ -38,7 +40,6 @@ from atproto_client.exceptions import (
 )
 from atproto_client.request import Request
 from atproto_client.utils import facet_detection
-from atproto_core.exceptions import AtProtocolError
 
 from bot.clients.base import AuthFailed, Client, Counter, PostRef, RateLimited, Rejected, Transient
 from bot.secrets import Secret, read_secret
@@ -224,12 +225,11 @@ class BlueskyClient(Client):
         except RateLimitExceededError as exc:
             raise RateLimited(f"{self.name}: Bluesky rate limit (429)", exc.reset_at) from None
         except UnauthorizedError as exc:
-            raise AuthFailed(
-                f"{self.name}: Bluesky refused to {what} ({_describe(exc)})"
-            ) from None
+            raise AuthFailed(f"{self.name}: Bluesky refused to {what} ({_describe(exc)})") from None
         except BadRequestError as exc:
             if _xrpc_error(exc) in _SESSION_ERRORS:
-                raise AuthFailed(f"{self.name}: Bluesky session rejected ({_describe(exc)})") from None
+                msg = f"{self.name}: Bluesky session rejected ({_describe(exc)})"
+                raise AuthFailed(msg) from None
             raise Rejected(f"{self.name}: Bluesky rejected the {what} ({_describe(exc)})") from None
         except NetworkError as exc:
             raise Transient(f"{self.name}: cannot {what} on Bluesky ({_describe(exc)})") from None
@@ -240,6 +240,11 @@ class BlueskyClient(Client):
             raise Rejected(f"{self.name}: Bluesky rejected the {what} ({_describe(exc)})") from None
         except httpx.HTTPError as exc:
             raise Transient(f"{self.name}: cannot reach Bluesky ({type(exc).__name__})") from None
+        except LoginRequiredError:
+            raise AuthFailed(f"{self.name}: Bluesky session unusable; log in again") from None
+        except AtProtocolError as exc:  # e.g. a response the SDK cannot parse
+            msg = f"{self.name}: Bluesky answer not understood ({type(exc).__name__})"
+            raise Transient(msg) from None
 
     def close(self) -> None:
         if self._api is not None:

@@ -108,7 +108,7 @@ class DryRunClient(Client):
             "text": text,
         }
         self.file.parent.mkdir(parents=True, exist_ok=True)
-        torn = self.file.exists() and self.file.stat().st_size > 0 and not _ends_with_newline(self.file)
+        torn = self.file.exists() and not _ends_with_newline(self.file)
         with self.file.open("a", encoding="utf-8") as out:
             if torn:  # a crash cut the last line short: start a fresh one
                 out.write("\n")
@@ -133,5 +133,7 @@ class DryRunClient(Client):
 
 def _ends_with_newline(path: Path) -> bool:
     with path.open("rb") as f:
+        if f.seek(0, os.SEEK_END) == 0:
+            return True
         f.seek(-1, os.SEEK_END)
         return f.read(1) == b"\n"

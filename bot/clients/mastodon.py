@@ -81,7 +81,7 @@ class MastodonClient(Client):
                 Problem(
                     source,
                     where,
-                    f"option 'api_base_url' must be a URL like https://mastodon.social, not {url!r}",
+                    f"option 'api_base_url' must be a URL (https://...), not {url!r}",
                     "fix options.api_base_url",
                 )
             )
@@ -97,9 +97,7 @@ class MastodonClient(Client):
             )
         max_chars = options["max_chars"]
         if not isinstance(max_chars, int) or max_chars < 1:
-            problems.append(
-                Problem(source, where, "option 'max_chars' must be positive", "fix it")
-            )
+            problems.append(Problem(source, where, "option 'max_chars' must be positive", "fix it"))
         return problems
 
     @classmethod

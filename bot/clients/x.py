@@ -29,7 +29,7 @@ from bot.clients.base import (
     Rejected,
     Transient,
 )
-from bot.secrets import Secret, read_secret
+from bot.secrets import Secret, read_secrets
 
 TWITTER_HOST = "https://api.twitter.com"
 
@@ -46,7 +46,7 @@ class _Session(requests.Session):
         self.timeout = timeout
         self.base_url = base_url.rstrip("/")
 
-    def request(  # type: ignore[override]
+    def request(
         self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any
     ) -> requests.Response:
         kwargs.setdefault("timeout", self.timeout)
@@ -102,10 +102,7 @@ class XClient(Client):
         source: str = "<environment>",
     ) -> Self:
         where = f"target {name!r} (x)"
-        creds = {
-            field: read_secret(env, var, where=where, source=source)
-            for field, var in cls.credential_vars(name).items()
-        }
+        creds = read_secrets(env, cls.credential_vars(name), where=where, source=source)
         return cls(
             name,
             creds=creds,
@@ -130,9 +127,11 @@ class XClient(Client):
                 raise Duplicate(f"{self.name}: X says this is duplicate content") from None
             raise AuthFailed(f"{self.name}: X refused (403): {_detail(exc)}") from None
         except tweepy.Unauthorized as exc:
-            raise AuthFailed(f"{self.name}: X authentication failed (401): {_detail(exc)}") from None
+            msg = f"{self.name}: X authentication failed (401): {_detail(exc)}"
+            raise AuthFailed(msg) from None
         except tweepy.HTTPException as exc:
-            raise Rejected(f"{self.name}: X rejected the post ({_status(exc)}): {_detail(exc)}") from None
+            msg = f"{self.name}: X rejected the post ({_status(exc)}): {_detail(exc)}"
+            raise Rejected(msg) from None
         except requests.Timeout:
             raise Transient(f"{self.name}: X request timed out") from None
         except requests.RequestException as exc:
