@@ -1,0 +1,85 @@
+"""Length counters: each platform's own way of counting characters."""
+
+from __future__ import annotations
+
+import unicodedata
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from twitter_text import parse_tweet
+
+from bot.text_length import COUNTERS, fits, measure, x_length
+
+NFD_NAME = unicodedata.normalize("NFD", "Michael López-Alegría")
+URL = "https://www.nasa.gov/missions/station/iss-research/one-year-mission/"
+
+
+@pytest.mark.parametrize(
+    ("text", "x", "graphemes", "chars"),
+    [
+        ("Scott Kelly", 11, 11, 11),
+        ("🚀", 2, 1, 1),
+        ("👨‍🚀", 2, 1, 3),  # ZWJ sequence: one emoji, three code points
+        ("🇺🇸", 2, 1, 2),  # a flag is two regional indicators
+        ("杨利伟", 6, 3, 3),  # CJK counts double on X
+        ("Michael López-Alegría", 21, 21, 21),
+        (NFD_NAME, 21, 21, 21),  # combining accents: NFC first, one grapheme each
+        (URL, 23, len(URL), 23),  # X and Mastodon count every link as 23
+        ("See nasa.gov today", 4 + 23 + 6, 18, 18),  # X also links bare domains
+        ("…", 2, 1, 1),  # the ellipsis is outside X's weight-1 ranges
+        ("– — ’ “", 7, 7, 7),  # dashes and typographic quotes weigh 1
+    ],
+)
+def test_counts(text: str, x: int, graphemes: int, chars: int) -> None:
+    assert measure(text, "x") == x
+    assert measure(text, "graphemes") == graphemes
+    assert measure(text, "chars") == chars
+
+
+def test_nfd_is_longer_in_code_points_but_not_for_any_counter() -> None:
+    assert len(NFD_NAME) == 23
+    assert {c: measure(NFD_NAME, c) for c in COUNTERS} == {"x": 21, "graphemes": 21, "chars": 21}
+
+
+def test_mastodon_url_trailing_punctuation_counts_apart() -> None:
+    assert measure(f"({URL}).", "chars") == 1 + 23 + 2
+
+
+def test_fits_at_the_exact_limit() -> None:
+    text = "a" * 280
+    assert fits(text, "x", 280)
+    assert not fits(text + "b", "x", 280)
+    assert fits("🚀" * 140, "x", 280)
+    assert not fits("🚀" * 141, "x", 280)
+    assert fits("🇺🇸" * 300, "graphemes", 300)
+    assert not fits("🇺🇸" * 301, "graphemes", 300)
+    assert fits("é" * 500, "chars", 500)
+    assert fits(unicodedata.normalize("NFD", "é" * 500), "chars", 500)
+    assert not fits("é" * 501, "chars", 500)
+
+
+def test_fits_counts_links_on_x_and_mastodon() -> None:
+    text = "x" * 250 + " " + URL
+    assert fits(text, "x", 280)
+    assert fits(text, "chars", 280)
+    assert not fits(text, "graphemes", 280)
+
+
+def test_unknown_counter() -> None:
+    with pytest.raises(ValueError, match="unknown length counter"):
+        measure("a", "tweets")  # type: ignore[arg-type]
+
+
+_PLAINISH = st.text(
+    alphabet=st.sampled_from(
+        [*"abcXYZ019 .,:;'\"#@/-()!?\n", "é", "ñ", "ł", "–", "’", "…", "日", "🚀", "©"]
+    ),
+    max_size=60,
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(_PLAINISH)
+def test_x_shortcut_agrees_with_the_reference_parser(text: str) -> None:
+    assert x_length(text) == parse_tweet(text).weightedLength
