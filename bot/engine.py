@@ -127,7 +127,8 @@ def build_timelines(dataset: Dataset, rules: Rules) -> dict[str, Timeline]:
         total = best = 0
         for span in spans:
             length = span.end - span.launch
-            segments["cumulative"].append(Segment(span.launch, span.end, total))
+            if length > 0:
+                segments["cumulative"].append(Segment(span.launch, span.end, total))
             if span.launch + best < span.end:
                 segments["consecutive"].append(Segment(span.launch + best, span.end, best))
             total += length

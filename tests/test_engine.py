@@ -239,3 +239,15 @@ def test_standings():
     ]
     with pytest.raises(ValueError, match="measure"):
         standings(ds, Rules(), "height", "world", at(25))
+
+
+def test_regression_ongoing_flight_launched_after_the_horizon_does_not_grow_forever():
+    # Found by hypothesis: a zero-length span made its stop sort before its start, so
+    # the person grew for ever and "passed" a record at the very instant of launch.
+    ds = dataset(
+        person("a", flight(0, 0.25)),
+        person("b", flight(0.3, 0.55), flight(0.75, None)),
+        as_of=0,
+    )
+    rules = Rules(grace=timedelta(0), kinds=RECORDS.kinds)
+    assert records(ds, rules) == []
