@@ -42,7 +42,9 @@ class PostRef:
 
     @classmethod
     def from_json(cls, raw: Mapping[str, object]) -> PostRef:
-        return cls(**{k: str(v) for k, v in raw.items() if k in cls.__dataclass_fields__})
+        data = {k: str(v) for k, v in raw.items() if k in cls.__dataclass_fields__}
+        data.setdefault("id", "")
+        return cls(**data)
 
 
 class ClientError(Exception):
@@ -81,7 +83,12 @@ class Rejected(ClientError):
     """4xx about the content itself (too long, invalid): retrying will not help."""
 
 
-_OPTION_TYPES: dict[type, str] = {str: "a string", int: "an integer", bool: "true or false"}
+_OPTION_TYPES: dict[type, str] = {
+    str: "a string",
+    int: "an integer",
+    float: "a number",
+    bool: "true or false",
+}
 
 
 class Client(ABC):
@@ -147,7 +154,8 @@ class Client(ABC):
                     result[key] = default
                 continue
             value = options[key]
-            ok = isinstance(value, typ) and not (typ is int and isinstance(value, bool))
+            ok = isinstance(value, typ) or (typ is float and isinstance(value, int))
+            ok = ok and not (typ in (int, float) and isinstance(value, bool))
             if not ok:
                 problems.append(
                     Problem(

@@ -57,7 +57,7 @@ class BlueskyClient(Client):
     options_spec: ClassVar[Mapping[str, tuple[type, object]]] = {
         "handle": (str, ...),
         "base_url": (str, DEFAULT_BASE_URL),
-        "timeout": (int, 30),
+        "timeout": (float, 30.0),
     }
     resend_is_safe: ClassVar[bool] = False
 

@@ -43,7 +43,7 @@ class MastodonClient(Client):
         "api_base_url": (str, ...),
         "max_chars": (int, 500),
         "visibility": (str, "public"),
-        "timeout": (int, 30),
+        "timeout": (float, 30.0),
     }
     resend_is_safe: ClassVar[bool] = True
 

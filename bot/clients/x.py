@@ -68,7 +68,7 @@ class XClient(Client):
     }
     options_spec: ClassVar[Mapping[str, tuple[type, object]]] = {
         "base_url": (str, TWITTER_HOST),
-        "timeout": (int, 30),
+        "timeout": (float, 30.0),
     }
     resend_is_safe: ClassVar[bool] = True
 

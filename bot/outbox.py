@@ -1,0 +1,498 @@
+"""The durable outbox: every post for every target, and how far each one got.
+
+One SQLite file (``outbox.sqlite3``) in the state directory, WAL journal with
+``synchronous=FULL``: once a method returns, its change survives a crash or a
+power cut.  The poster writes *before* each network call ("sending", attempt
+counted) and *after* it ("posted" with the platform's id), so at restart a part
+found in ``sending`` is exactly the set of posts whose fate is unknown.
+
+States of a (post key, target) row:
+
+``pending``  waiting (also: a thread whose first parts are out; see ``parts``)
+``sending``  a part's call is (or was, before a crash or timeout) in flight
+``posted``   every part is out; ids and URLs per part in ``parts``
+``failed``   the platform rejected the content for good (reason kept)
+``skipped``  too old and the operator chose ``old_posts: skip`` (reason kept)
+
+A target whose credentials were refused is recorded in ``targets`` as blocked;
+its rows stay ``pending``.  See docs/outbox.md for the exactly-once argument.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import os
+import sqlite3
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Literal
+
+from bot.clients.base import PostRef
+from bot.errors import UserError
+from bot.post import Post
+
+DB_NAME = "outbox.sqlite3"
+LOCK_NAME = "outbox.lock"
+
+PostState = Literal["pending", "sending", "posted", "failed", "skipped"]
+PartState = Literal["sending", "posted"]
+Wording = Literal["parts", "late_parts"]
+STATES: tuple[PostState, ...] = ("pending", "sending", "posted", "failed", "skipped")
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS posts (
+    post_key TEXT NOT NULL,
+    target TEXT NOT NULL,
+    state TEXT NOT NULL CHECK (state IN ('pending','sending','posted','failed','skipped')),
+    due TEXT NOT NULL,
+    crossing TEXT NOT NULL,
+    kind TEXT NOT NULL DEFAULT '',
+    people TEXT NOT NULL DEFAULT '[]',
+    parts TEXT NOT NULL,
+    late_parts TEXT NOT NULL,
+    wording TEXT CHECK (wording IN ('parts','late_parts')),
+    attempts INTEGER NOT NULL DEFAULT 0,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    last_attempt_at TEXT,
+    done_at TEXT,
+    reason TEXT NOT NULL DEFAULT '',
+    PRIMARY KEY (post_key, target)
+);
+CREATE INDEX IF NOT EXISTS posts_by_due ON posts (target, state, due);
+CREATE TABLE IF NOT EXISTS parts (
+    post_key TEXT NOT NULL,
+    target TEXT NOT NULL,
+    idx INTEGER NOT NULL,
+    state TEXT NOT NULL CHECK (state IN ('sending','posted')),
+    ref TEXT,
+    attempted_at TEXT NOT NULL,
+    posted_at TEXT,
+    PRIMARY KEY (post_key, target, idx)
+);
+CREATE INDEX IF NOT EXISTS parts_by_time ON parts (target, attempted_at);
+CREATE TABLE IF NOT EXISTS targets (
+    target TEXT PRIMARY KEY,
+    blocked_at TEXT,
+    blocked_reason TEXT NOT NULL DEFAULT '',
+    rate_limited_until TEXT
+);
+PRAGMA user_version = 1;
+"""
+
+
+class OutboxLocked(UserError):
+    """Another process is delivering from the same state directory."""
+
+
+def _ts(when: datetime) -> str:
+    if when.tzinfo is None:
+        raise ValueError("outbox times must be timezone-aware")
+    return when.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def _dt(text: str | None) -> datetime | None:
+    return datetime.fromisoformat(text) if text else None
+
+
+@dataclass(frozen=True)
+class PartRecord:
+    idx: int
+    state: PartState
+    ref: PostRef | None
+    attempted_at: datetime
+    posted_at: datetime | None
+
+
+@dataclass(frozen=True)
+class OutboxItem:
+    """One (post, target) row, with its parts' progress."""
+
+    key: str
+    target: str
+    state: PostState
+    due: datetime
+    crossing: datetime
+    kind: str
+    people: tuple[str, ...]
+    parts: tuple[str, ...]
+    late_parts: tuple[str, ...]
+    wording: Wording | None
+    attempts: int
+    created_at: datetime
+    updated_at: datetime
+    last_attempt_at: datetime | None
+    done_at: datetime | None
+    reason: str
+    progress: dict[int, PartRecord] = field(default_factory=dict)
+
+    @property
+    def texts(self) -> tuple[str, ...]:
+        """The wording chosen at the first attempt (present tense before any)."""
+        return self.late_parts if self.wording == "late_parts" else self.parts
+
+    @property
+    def started(self) -> bool:
+        return bool(self.progress)
+
+    def next_part(self) -> int | None:
+        """Index of the first part not known to be posted, or ``None`` when all are."""
+        for idx in range(len(self.texts)):
+            rec = self.progress.get(idx)
+            if rec is None or rec.state != "posted":
+                return idx
+        return None
+
+    def ref_of(self, idx: int) -> PostRef | None:
+        rec = self.progress.get(idx)
+        return rec.ref if rec is not None else None
+
+
+@dataclass(frozen=True)
+class TargetStatus:
+    target: str
+    counts: dict[str, int]
+    oldest_pending_due: datetime | None
+    blocked_at: datetime | None
+    blocked_reason: str
+    rate_limited_until: datetime | None
+
+
+class Outbox:
+    """The outbox database.  Open with :meth:`open`; one writer at a time."""
+
+    def __init__(self, conn: sqlite3.Connection, path: Path, lock_fd: int | None) -> None:
+        self._conn = conn
+        self.path = path
+        self._lock_fd = lock_fd
+
+    # -- opening -------------------------------------------------------------------
+
+    @classmethod
+    def open(cls, state_dir: Path, *, readonly: bool = False) -> Outbox:
+        """Open (creating if needed) the outbox in ``state_dir``.
+
+        A writer takes an exclusive lock (``outbox.lock``) so two pollers can never
+        send the same post at once; :class:`OutboxLocked` if another holds it.
+        ``readonly`` (for ``status``) takes no lock and never creates anything.
+        """
+        path = state_dir / DB_NAME
+        lock_fd = None
+        if readonly:
+            if not path.exists():
+                raise FileNotFoundError(path)
+            conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, isolation_level=None)
+        else:
+            state_dir.mkdir(parents=True, exist_ok=True)
+            lock_fd = os.open(state_dir / LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o600)
+            try:
+                fcntl.flock(lock_fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                os.close(lock_fd)
+                raise OutboxLocked(
+                    f"another spacebot process is delivering from {state_dir} "
+                    f"(it holds {state_dir / LOCK_NAME}); stop it or use another state directory"
+                ) from None
+            conn = sqlite3.connect(path, isolation_level=None)
+        conn.row_factory = sqlite3.Row
+        conn.execute("PRAGMA busy_timeout = 5000")
+        if not readonly:
+            conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA synchronous = FULL")
+            conn.executescript(_SCHEMA)
+        return cls(conn, path, lock_fd)
+
+    def close(self) -> None:
+        self._conn.close()
+        if self._lock_fd is not None:
+            with contextlib.suppress(OSError):
+                fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
+            os.close(self._lock_fd)
+            self._lock_fd = None
+
+    def __enter__(self) -> Outbox:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextlib.contextmanager
+    def _tx(self) -> Iterator[sqlite3.Connection]:
+        self._conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self._conn
+        except BaseException:
+            self._conn.execute("ROLLBACK")
+            raise
+        self._conn.execute("COMMIT")
+
+    # -- writing -------------------------------------------------------------------
+
+    def enqueue(self, post: Post, targets: Sequence[str], now: datetime) -> int:
+        """Add ``post`` for each target not already holding its key; returns how many added.
+
+        Idempotent: an existing (key, target) row is never re-added, reset or updated.
+        """
+        added = 0
+        with self._tx() as db:
+            for target in targets:
+                cur = db.execute(
+                    "INSERT OR IGNORE INTO posts (post_key, target, state, due, crossing, kind,"
+                    " people, parts, late_parts, created_at, updated_at)"
+                    " VALUES (?, ?, 'pending', ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        post.key,
+                        target,
+                        _ts(post.due),
+                        _ts(post.crossing),
+                        post.kind,
+                        json.dumps(list(post.people)),
+                        json.dumps(list(post.parts)),
+                        json.dumps(list(post.late_parts or post.parts)),
+                        _ts(now),
+                        _ts(now),
+                    ),
+                )
+                added += cur.rowcount
+        return added
+
+    def begin_part(
+        self, key: str, target: str, idx: int, *, wording: Wording, now: datetime
+    ) -> None:
+        """Record an attempt at part ``idx`` BEFORE the network call (state ``sending``).
+
+        The wording is fixed at the first attempt so a resumed thread never mixes tenses.
+        """
+        with self._tx() as db:
+            cur = db.execute(
+                "UPDATE posts SET state = 'sending', attempts = attempts + 1,"
+                " wording = COALESCE(wording, ?), last_attempt_at = ?, updated_at = ?"
+                " WHERE post_key = ? AND target = ? AND state IN ('pending', 'sending')",
+                (wording, _ts(now), _ts(now), key, target),
+            )
+            if cur.rowcount != 1:
+                raise KeyError(f"no open outbox row for {key!r} on {target!r}")
+            db.execute(
+                "INSERT INTO parts (post_key, target, idx, state, attempted_at)"
+                " VALUES (?, ?, ?, 'sending', ?)"
+                " ON CONFLICT (post_key, target, idx)"
+                " DO UPDATE SET attempted_at = excluded.attempted_at"
+                " WHERE state = 'sending'",
+                (key, target, idx, _ts(now)),
+            )
+
+    def part_posted(
+        self, key: str, target: str, idx: int, ref: PostRef, *, total: int, now: datetime
+    ) -> PostState:
+        """Record that part ``idx`` is published; the row becomes ``posted`` after the last."""
+        with self._tx() as db:
+            db.execute(
+                "INSERT INTO parts (post_key, target, idx, state, ref, attempted_at, posted_at)"
+                " VALUES (?, ?, ?, 'posted', ?, ?, ?)"
+                " ON CONFLICT (post_key, target, idx) DO UPDATE SET state = 'posted',"
+                " ref = excluded.ref, posted_at = excluded.posted_at",
+                (key, target, idx, json.dumps(ref.to_json()), _ts(now), _ts(now)),
+            )
+            done = db.execute(
+                "SELECT COUNT(*) FROM parts WHERE post_key = ? AND target = ? AND state = 'posted'",
+                (key, target),
+            ).fetchone()[0]
+            state: PostState = "posted" if done >= total else "pending"
+            db.execute(
+                "UPDATE posts SET state = ?, updated_at = ?, reason = '',"
+                " done_at = CASE WHEN ? = 'posted' THEN ? ELSE done_at END"
+                " WHERE post_key = ? AND target = ?",
+                (state, _ts(now), state, _ts(now), key, target),
+            )
+        return state
+
+    def part_not_sent(self, key: str, target: str, idx: int, *, reason: str, now: datetime) -> None:
+        """The platform definitely did not publish part ``idx`` (429, 401/403): back to pending."""
+        with self._tx() as db:
+            db.execute(
+                "DELETE FROM parts"
+                " WHERE post_key = ? AND target = ? AND idx = ? AND state = 'sending'",
+                (key, target, idx),
+            )
+            db.execute(
+                "UPDATE posts SET state = 'pending', reason = ?, updated_at = ?"
+                " WHERE post_key = ? AND target = ? AND state = 'sending'",
+                (reason, _ts(now), key, target),
+            )
+
+    def part_uncertain(self, key: str, target: str, *, reason: str, now: datetime) -> None:
+        """The call failed in a way that may have published it (timeout, 5xx): stays ``sending``."""
+        with self._tx() as db:
+            db.execute(
+                "UPDATE posts SET reason = ?, updated_at = ? WHERE post_key = ? AND target = ?",
+                (reason, _ts(now), key, target),
+            )
+
+    def mark_failed(self, key: str, target: str, *, reason: str, now: datetime) -> None:
+        """Permanent content rejection: never retried."""
+        self._finish(key, target, "failed", reason, now)
+
+    def mark_skipped(self, key: str, target: str, *, reason: str, now: datetime) -> None:
+        """Not sent on purpose (too old with ``old_posts: skip``)."""
+        self._finish(key, target, "skipped", reason, now)
+
+    def _finish(self, key: str, target: str, state: PostState, reason: str, now: datetime) -> None:
+        with self._tx() as db:
+            cur = db.execute(
+                "UPDATE posts SET state = ?, reason = ?, done_at = ?, updated_at = ?"
+                " WHERE post_key = ? AND target = ? AND state IN ('pending', 'sending')",
+                (state, reason, _ts(now), _ts(now), key, target),
+            )
+            if cur.rowcount != 1:
+                raise KeyError(f"no open outbox row for {key!r} on {target!r}")
+            db.execute(
+                "DELETE FROM parts WHERE post_key = ? AND target = ? AND state = 'sending'",
+                (key, target),
+            )
+
+    def block_target(self, target: str, *, reason: str, now: datetime) -> None:
+        """Credentials refused: the target's posts stay pending until it is unblocked."""
+        with self._tx() as db:
+            db.execute(
+                "INSERT INTO targets (target, blocked_at, blocked_reason) VALUES (?, ?, ?)"
+                " ON CONFLICT (target) DO UPDATE SET blocked_at = excluded.blocked_at,"
+                " blocked_reason = excluded.blocked_reason",
+                (target, _ts(now), reason),
+            )
+
+    def unblock_target(self, target: str) -> None:
+        with self._tx() as db:
+            db.execute(
+                "UPDATE targets SET blocked_at = NULL, blocked_reason = '' WHERE target = ?",
+                (target,),
+            )
+
+    def set_rate_limited(self, target: str, until: datetime | None) -> None:
+        with self._tx() as db:
+            db.execute(
+                "INSERT INTO targets (target, rate_limited_until) VALUES (?, ?)"
+                " ON CONFLICT (target)"
+                " DO UPDATE SET rate_limited_until = excluded.rate_limited_until",
+                (target, _ts(until) if until else None),
+            )
+
+    # -- reading -------------------------------------------------------------------
+
+    def get(self, key: str, target: str) -> OutboxItem | None:
+        row = self._conn.execute(
+            "SELECT * FROM posts WHERE post_key = ? AND target = ?", (key, target)
+        ).fetchone()
+        return self._item(row) if row is not None else None
+
+    def open_items(self, target: str, now: datetime | None = None) -> list[OutboxItem]:
+        """Pending/sending rows of ``target`` in due order (only those due by ``now``)."""
+        sql = "SELECT * FROM posts WHERE target = ? AND state IN ('pending', 'sending')"
+        args: list[Any] = [target]
+        if now is not None:
+            sql += " AND due <= ?"
+            args.append(_ts(now))
+        sql += " ORDER BY due, crossing, post_key"
+        return [self._item(row) for row in self._conn.execute(sql, args)]
+
+    def next_due(self, target: str) -> datetime | None:
+        row = self._conn.execute(
+            "SELECT MIN(due) FROM posts WHERE target = ? AND state IN ('pending', 'sending')",
+            (target,),
+        ).fetchone()
+        return _dt(row[0])
+
+    def sent_since(self, target: str, since: datetime) -> list[datetime]:
+        """Times of calls (posted or maybe-posted parts) on ``target`` since ``since``, sorted."""
+        rows = self._conn.execute(
+            "SELECT COALESCE(posted_at, attempted_at) AS at FROM parts"
+            " WHERE target = ? AND COALESCE(posted_at, attempted_at) >= ? ORDER BY at",
+            (target, _ts(since)),
+        )
+        return [datetime.fromisoformat(r[0]) for r in rows]
+
+    def last_post_finished(self, target: str, *, exclude_key: str = "") -> datetime | None:
+        """When the latest part of another post was published on ``target`` (for pacing)."""
+        row = self._conn.execute(
+            "SELECT MAX(COALESCE(posted_at, attempted_at)) FROM parts"
+            " WHERE target = ? AND post_key != ?",
+            (target, exclude_key),
+        ).fetchone()
+        return _dt(row[0])
+
+    def target_state(self, target: str) -> tuple[datetime | None, str, datetime | None]:
+        """(blocked_at, blocked_reason, rate_limited_until) for ``target``."""
+        row = self._conn.execute(
+            "SELECT blocked_at, blocked_reason, rate_limited_until FROM targets WHERE target = ?",
+            (target,),
+        ).fetchone()
+        if row is None:
+            return None, "", None
+        return _dt(row[0]), str(row[1] or ""), _dt(row[2])
+
+    def items(self, target: str | None = None) -> list[OutboxItem]:
+        sql = "SELECT * FROM posts"
+        args: list[Any] = []
+        if target is not None:
+            sql += " WHERE target = ?"
+            args.append(target)
+        sql += " ORDER BY target, due, post_key"
+        return [self._item(row) for row in self._conn.execute(sql, args)]
+
+    def status(self) -> list[TargetStatus]:
+        """Counts per state, oldest pending and block/rate-limit state, per target."""
+        names = [
+            r[0]
+            for r in self._conn.execute(
+                "SELECT target FROM posts UNION SELECT target FROM targets ORDER BY 1"
+            )
+        ]
+        result = []
+        for name in names:
+            counts: dict[str, int] = dict.fromkeys(STATES, 0)
+            for state, count in self._conn.execute(
+                "SELECT state, COUNT(*) FROM posts WHERE target = ? GROUP BY state", (name,)
+            ):
+                counts[state] = count
+            blocked_at, reason, limited = self.target_state(name)
+            result.append(
+                TargetStatus(name, counts, self.next_due(name), blocked_at, reason, limited)
+            )
+        return result
+
+    def _item(self, row: sqlite3.Row) -> OutboxItem:
+        progress = {}
+        for p in self._conn.execute(
+            "SELECT * FROM parts WHERE post_key = ? AND target = ? ORDER BY idx",
+            (row["post_key"], row["target"]),
+        ):
+            ref = PostRef.from_json(json.loads(p["ref"])) if p["ref"] else None
+            progress[int(p["idx"])] = PartRecord(
+                int(p["idx"]),
+                p["state"],
+                ref,
+                datetime.fromisoformat(p["attempted_at"]),
+                _dt(p["posted_at"]),
+            )
+        return OutboxItem(
+            key=row["post_key"],
+            target=row["target"],
+            state=row["state"],
+            due=datetime.fromisoformat(row["due"]),
+            crossing=datetime.fromisoformat(row["crossing"]),
+            kind=row["kind"],
+            people=tuple(json.loads(row["people"])),
+            parts=tuple(json.loads(row["parts"])),
+            late_parts=tuple(json.loads(row["late_parts"])),
+            wording=row["wording"],
+            attempts=int(row["attempts"]),
+            created_at=datetime.fromisoformat(row["created_at"]),
+            updated_at=datetime.fromisoformat(row["updated_at"]),
+            last_attempt_at=_dt(row["last_attempt_at"]),
+            done_at=_dt(row["done_at"]),
+            reason=row["reason"],
+            progress=progress,
+        )

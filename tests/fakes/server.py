@@ -1,0 +1,383 @@
+"""A fake social-media server on 127.0.0.1 (http.server in a thread).
+
+It speaks just enough of three APIs for the REAL tweepy, Mastodon.py and atproto
+code to run against it:
+
+* X API v2: ``POST /2/tweets`` (403 "duplicate content" for a repeated text);
+* Mastodon: ``POST /api/v1/statuses`` (honours ``Idempotency-Key``);
+* Bluesky: ``com.atproto.server.createSession``/``refreshSession``,
+  ``com.atproto.repo.createRecord``, ``app.bsky.feed.getAuthorFeed``.
+
+``faults`` decides, per publishing request, what goes wrong: ``"429"``, ``"500"``,
+``"401"``, ``"403"``, ``"400"``, ``"reset"`` (connection dropped, nothing posted),
+``"accept-reset"`` (posted, then connection dropped before the answer),
+``"accept-500"`` (posted, then a 500), ``"timeout"`` (no answer in time, nothing
+posted), ``"accept-timeout"`` (posted, then no answer in time) or ``None`` (normal).
+Everything that was published is in :attr:`FakeServer.published`.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import socket
+import threading
+import time
+import urllib.parse
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+Fault = str | None
+
+
+@dataclass
+class Published:
+    platform: str
+    id: str
+    text: str
+    reply_to: str | None
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+def _b64(data: dict[str, Any]) -> str:
+    return base64.urlsafe_b64encode(json.dumps(data).encode()).decode().rstrip("=")
+
+
+def fake_jwt(sub: str, scope: str, lifetime: float = 7200) -> str:
+    head = _b64({"alg": "HS256", "typ": "JWT"})
+    body = _b64(
+        {"sub": sub, "scope": scope, "iat": int(time.time()), "exp": int(time.time() + lifetime)}
+    )
+    return f"{head}.{body}.c2ln"
+
+
+class FakeServer:
+    HANDLE = "spacebot.test"
+    DID = "did:plc:spacebottest"
+
+    def __init__(self) -> None:
+        self.published: list[Published] = []
+        self.requests: list[tuple[str, str, dict[str, str]]] = []  # method, path, headers
+        self.faults: Callable[[str, str], Fault] = lambda platform, path: None
+        self.timeout_sleep = 0.6
+        self.rate_limit_reset: int | None = None
+        self.logins = 0
+        self._lock = threading.Lock()
+        self._idempotent: dict[str, dict[str, Any]] = {}
+        self._next_id = 1000
+        self._records: list[dict[str, Any]] = []
+        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
+        self._httpd.daemon_threads = True
+        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
+
+    @property
+    def url(self) -> str:
+        host, port = self._httpd.server_address[:2]
+        return f"http://{host!s}:{port}"
+
+    def start(self) -> FakeServer:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._httpd.shutdown()
+        self._httpd.server_close()
+
+    def texts(self, platform: str | None = None) -> list[str]:
+        return [p.text for p in self.published if platform is None or p.platform == platform]
+
+    def new_id(self) -> str:
+        with self._lock:
+            self._next_id += 1
+            return str(self._next_id)
+
+    # -- request handling -----------------------------------------------------------
+
+    def _handler_class(self) -> type[BaseHTTPRequestHandler]:
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, format: str, *args: Any) -> None:  # quiet
+                pass
+
+            def do_GET(self) -> None:
+                server._dispatch(self, "GET")
+
+            def do_POST(self) -> None:
+                server._dispatch(self, "POST")
+
+        return Handler
+
+    def _dispatch(self, h: BaseHTTPRequestHandler, method: str) -> None:
+        length = int(h.headers.get("Content-Length") or 0)
+        body = h.rfile.read(length) if length else b""
+        headers = {k.lower(): v for k, v in h.headers.items()}
+        path = urllib.parse.urlsplit(h.path).path
+        with self._lock:
+            self.requests.append((method, h.path, headers))
+        try:
+            if method == "POST" and path == "/2/tweets":
+                self._x_post(h, json.loads(body or b"{}"), headers)
+            elif method == "POST" and path == "/api/v1/statuses":
+                self._mastodon_post(h, body, headers)
+            elif path.startswith("/xrpc/"):
+                self._bsky(h, method, path[len("/xrpc/") :], body, headers)
+            else:
+                self._send(h, 404, {"error": "not found"})
+        except _Dropped:
+            pass
+
+    def _send(
+        self,
+        h: BaseHTTPRequestHandler,
+        status: int,
+        payload: Any,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        data = json.dumps(payload).encode()
+        h.send_response(status)
+        h.send_header("Content-Type", "application/json; charset=utf-8")
+        h.send_header("Content-Length", str(len(data)))
+        for k, v in (headers or {}).items():
+            h.send_header(k, v)
+        h.end_headers()
+        h.wfile.write(data)
+        h.wfile.flush()
+
+    def _drop(self, h: BaseHTTPRequestHandler) -> None:
+        h.close_connection = True
+        try:
+            h.connection.setsockopt(
+                socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00"
+            )
+            h.connection.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+        raise _Dropped
+
+    def _stall(self, h: BaseHTTPRequestHandler) -> None:
+        time.sleep(self.timeout_sleep)
+        self._drop(h)
+
+    def _pre_fault(self, h: BaseHTTPRequestHandler, fault: Fault, platform: str) -> None:
+        """Faults that happen before anything is published."""
+        reset_headers = {}
+        if self.rate_limit_reset is not None:
+            reset_headers = {
+                "x-rate-limit-reset": str(self.rate_limit_reset),
+                "ratelimit-reset": str(self.rate_limit_reset),
+                "X-RateLimit-Reset": str(self.rate_limit_reset),
+            }
+        if fault == "429":
+            self._send(
+                h, 429, {"error": "RateLimitExceeded", "title": "Too Many Requests"}, reset_headers
+            )
+            raise _Dropped
+        if fault == "500":
+            self._send(h, 500, {"error": "InternalServerError"})
+            raise _Dropped
+        if fault == "401":
+            self._send(
+                h,
+                401,
+                {
+                    "error": "AuthenticationRequired",
+                    "message": "bad token",
+                    "title": "Unauthorized",
+                },
+            )
+            raise _Dropped
+        if fault == "403":
+            self._send(
+                h, 403, {"detail": "not permitted", "title": "Forbidden", "error": "Forbidden"}
+            )
+            raise _Dropped
+        if fault == "400":
+            self._send(
+                h,
+                400 if platform != "mastodon" else 422,
+                {"error": "InvalidRequest", "message": "text too long"},
+            )
+            raise _Dropped
+        if fault == "reset":
+            self._drop(h)
+        if fault == "timeout":
+            self._stall(h)
+
+    def _post_fault(self, h: BaseHTTPRequestHandler, fault: Fault) -> None:
+        """Faults after the post is published, before the client learns it."""
+        if fault == "accept-reset":
+            self._drop(h)
+        if fault == "accept-500":
+            self._send(h, 500, {"error": "InternalServerError"})
+            raise _Dropped
+        if fault == "accept-timeout":
+            self._stall(h)
+
+    # -- X ---------------------------------------------------------------------------
+
+    def _x_post(
+        self, h: BaseHTTPRequestHandler, body: dict[str, Any], headers: dict[str, str]
+    ) -> None:
+        fault = self.faults("x", "/2/tweets")
+        self._pre_fault(h, fault, "x")
+        text = str(body.get("text", ""))
+        with self._lock:
+            duplicate = any(p.platform == "x" and p.text == text for p in self.published)
+        if duplicate:
+            self._send(
+                h,
+                403,
+                {
+                    "detail": "You are not allowed to create a Tweet with duplicate content.",
+                    "type": "about:blank",
+                    "title": "Forbidden",
+                    "status": 403,
+                },
+            )
+            return
+        reply = (body.get("reply") or {}).get("in_reply_to_tweet_id")
+        tweet_id = self.new_id()
+        with self._lock:
+            self.published.append(Published("x", tweet_id, text, reply, headers))
+        self._post_fault(h, fault)
+        self._send(
+            h, 201, {"data": {"id": tweet_id, "text": text, "edit_history_tweet_ids": [tweet_id]}}
+        )
+
+    # -- Mastodon --------------------------------------------------------------------
+
+    def _mastodon_post(
+        self, h: BaseHTTPRequestHandler, body: bytes, headers: dict[str, str]
+    ) -> None:
+        fault = self.faults("mastodon", "/api/v1/statuses")
+        self._pre_fault(h, fault, "mastodon")
+        form = {k: v[0] for k, v in urllib.parse.parse_qs(body.decode()).items()}
+        key = headers.get("idempotency-key")
+        with self._lock:
+            existing = self._idempotent.get(key) if key else None
+        if existing is not None:
+            self._post_fault(h, fault)
+            self._send(h, 200, existing)
+            return
+        status_id = self.new_id()
+        status = {
+            "id": status_id,
+            "uri": f"{self.url}/users/bot/statuses/{status_id}",
+            "url": f"{self.url}/@bot/{status_id}",
+            "content": f"<p>{form.get('status', '')}</p>",
+            "created_at": "2026-01-01T00:00:00.000Z",
+            "visibility": form.get("visibility", "public"),
+            "in_reply_to_id": form.get("in_reply_to_id"),
+        }
+        with self._lock:
+            self.published.append(
+                Published(
+                    "mastodon",
+                    status_id,
+                    form.get("status", ""),
+                    form.get("in_reply_to_id"),
+                    headers,
+                )
+            )
+            if key:
+                self._idempotent[key] = status
+        self._post_fault(h, fault)
+        self._send(h, 200, status)
+
+    # -- Bluesky ---------------------------------------------------------------------
+
+    def _session(self) -> dict[str, Any]:
+        return {
+            "accessJwt": fake_jwt(self.DID, "com.atproto.access"),
+            "refreshJwt": fake_jwt(self.DID, "com.atproto.refresh", 86400),
+            "handle": self.HANDLE,
+            "did": self.DID,
+        }
+
+    def _bsky(
+        self,
+        h: BaseHTTPRequestHandler,
+        method: str,
+        nsid: str,
+        body: bytes,
+        headers: dict[str, str],
+    ) -> None:
+        if nsid == "com.atproto.server.createSession":
+            with self._lock:
+                self.logins += 1
+            data = json.loads(body)
+            if data.get("password") != self.bsky_password:
+                self._send(
+                    h,
+                    401,
+                    {
+                        "error": "AuthenticationRequired",
+                        "message": "Invalid identifier or password",
+                    },
+                )
+                return
+            self._send(h, 200, self._session())
+            return
+        if nsid == "com.atproto.server.refreshSession":
+            self._send(h, 200, self._session())
+            return
+        auth = headers.get("authorization", "")
+        if not auth.startswith("Bearer ") or auth.count(".") != 2:
+            self._send(h, 401, {"error": "AuthenticationRequired", "message": "no token"})
+            return
+        if nsid == "com.atproto.repo.createRecord":
+            fault = self.faults("bluesky", nsid)
+            self._pre_fault(h, fault, "bluesky")
+            data = json.loads(body)
+            record = data["record"]
+            rkey = f"3k{self.new_id()}"
+            uri = f"at://{self.DID}/app.bsky.feed.post/{rkey}"
+            cid = f"bafy{rkey}"
+            reply = record.get("reply")
+            with self._lock:
+                self.published.append(
+                    Published(
+                        "bluesky",
+                        uri,
+                        record["text"],
+                        reply["parent"]["uri"] if reply else None,
+                        headers,
+                    )
+                )
+                self._records.append({"uri": uri, "cid": cid, "record": record})
+            self._post_fault(h, fault)
+            self._send(h, 200, {"uri": uri, "cid": cid})
+            return
+        if nsid == "app.bsky.feed.getAuthorFeed":
+            with self._lock:
+                records = list(reversed(self._records))
+            feed = [
+                {
+                    "post": {
+                        "uri": r["uri"],
+                        "cid": r["cid"],
+                        "author": {"did": self.DID, "handle": self.HANDLE},
+                        "record": r["record"],
+                        "indexedAt": r["record"]["createdAt"],
+                    }
+                }
+                for r in records
+            ]
+            self._send(h, 200, {"feed": feed})
+            return
+        self._send(h, 400, {"error": "MethodNotImplemented", "message": nsid})
+
+    bsky_password = "app-pass-1234"
+
+
+class _Dropped(Exception):
+    """The handler answered (or dropped the connection) already."""
+
+
+def make_server() -> FakeServer:
+    return FakeServer().start()
