@@ -9,7 +9,7 @@ applied and is reported, so a rerun on newer lists never silently overwrites goo
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any, Literal
 
 import yaml
@@ -20,7 +20,15 @@ Kind = Literal["landing", "name", "gender", "country"]
 KINDS: tuple[Kind, ...] = ("landing", "name", "gender", "country")
 
 _KEYS = {
-    "id", "kind", "people", "mission", "was", "value", "reason", "sources", "note",
+    "id",
+    "kind",
+    "people",
+    "mission",
+    "was",
+    "value",
+    "reason",
+    "sources",
+    "note",
     "astro_total_carries_error",
 }
 
@@ -44,13 +52,13 @@ class Correction:
 
 def parse_instant(text: str) -> datetime:
     """``2010-03-18T11:24:04Z`` -> aware datetime; raises ``ValueError``."""
-    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc)
+    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
 
 
 def _text(value: Any) -> str:
     if isinstance(value, datetime):  # YAML reads an unquoted timestamp as a datetime
-        instant = value if value.tzinfo else value.replace(tzinfo=timezone.utc)
-        return instant.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        instant = value if value.tzinfo else value.replace(tzinfo=UTC)
+        return instant.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     return str(value)
 
 
@@ -61,11 +69,18 @@ def parse_corrections(text: str, source: str) -> tuple[Correction, ...]:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}" if mark is not None else "line 1"
-        raise DataError(Problem(source, where, f"not valid YAML: {exc}",
-                                "fix the YAML syntax")) from exc
+        raise DataError(
+            Problem(source, where, f"not valid YAML: {exc}", "fix the YAML syntax")
+        ) from exc
     if not isinstance(data, dict) or not isinstance(data.get("corrections"), list):
-        raise DataError(Problem(source, "top level", "expected a mapping with a "
-                                "'corrections:' list", "see the bundled corrections file"))
+        raise DataError(
+            Problem(
+                source,
+                "top level",
+                "expected a mapping with a 'corrections:' list",
+                "see the bundled corrections file",
+            )
+        )
     problems: list[Problem] = []
     found: list[Correction] = []
     seen: set[str] = set()
@@ -76,17 +91,28 @@ def parse_corrections(text: str, source: str) -> tuple[Correction, ...]:
             continue
         where = f"correction {index} ({item.get('id', 'no id')})"
         unknown = sorted(set(item) - _KEYS)
-        missing = [k for k in ("id", "kind", "people", "was", "value", "reason", "sources")
-                   if k not in item]
+        missing = [
+            k
+            for k in ("id", "kind", "people", "was", "value", "reason", "sources")
+            if k not in item
+        ]
         if unknown or missing:
-            problems.append(Problem(
-                source, where,
-                "; ".join(filter(None, [
-                    f"unknown key(s) {', '.join(unknown)}" if unknown else "",
-                    f"missing key(s) {', '.join(missing)}" if missing else "",
-                ])),
-                f"allowed keys: {', '.join(sorted(_KEYS))}",
-            ))
+            problems.append(
+                Problem(
+                    source,
+                    where,
+                    "; ".join(
+                        filter(
+                            None,
+                            [
+                                f"unknown key(s) {', '.join(unknown)}" if unknown else "",
+                                f"missing key(s) {', '.join(missing)}" if missing else "",
+                            ],
+                        )
+                    ),
+                    f"allowed keys: {', '.join(sorted(_KEYS))}",
+                )
+            )
             continue
         kind = item["kind"]
         if kind not in KINDS:
@@ -112,15 +138,26 @@ def parse_corrections(text: str, source: str) -> tuple[Correction, ...]:
         seen.add(correction.id)
         if kind == "landing":
             if correction.mission is None:
-                problems.append(Problem(source, where, "a landing correction needs 'mission' "
-                                        "(the HSFTAG of the launch, e.g. TMA16)"))
+                problems.append(
+                    Problem(
+                        source,
+                        where,
+                        "a landing correction needs 'mission' "
+                        "(the HSFTAG of the launch, e.g. TMA16)",
+                    )
+                )
                 continue
             try:
                 parse_instant(correction.was)
                 parse_instant(correction.value)
             except ValueError:
-                problems.append(Problem(source, where, "'was' and 'value' must be instants "
-                                        "like 2010-03-18T11:24:04Z"))
+                problems.append(
+                    Problem(
+                        source,
+                        where,
+                        "'was' and 'value' must be instants like 2010-03-18T11:24:04Z",
+                    )
+                )
                 continue
         if kind == "gender" and correction.value not in ("male", "female"):
             problems.append(Problem(source, where, "a gender must be 'male' or 'female'"))

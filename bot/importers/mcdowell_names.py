@@ -72,9 +72,7 @@ def slug(text: str) -> str:
 
 
 def _is_latin(text: str) -> bool:
-    return all(
-        not ch.isalpha() or "LATIN" in unicodedata.name(ch, "") for ch in text
-    )
+    return all(not ch.isalpha() or "LATIN" in unicodedata.name(ch, "") for ch in text)
 
 
 def _is_cyrillic(text: str) -> bool:

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Literal
 
 from bot.errors import DataError, Problem
@@ -154,9 +154,7 @@ _STAMP = re.compile(
     r"(?: (?P<hh>\d{2})(?P<mm>\d{2})(?::(?P<ss>\d{2}))?)?(?P<q>\?)?$"
 )
 _SPAN = re.compile(r"^(?P<parts>\d+(?::\d+){0,3})(?P<mark>[*?]?)$")
-_UPDATED = re.compile(
-    r"^# ?Updated (\d{4} [A-Z][a-z]{2} +\d{1,2}) (\d{2}):?(\d{2}):(\d{2})\s*$"
-)
+_UPDATED = re.compile(r"^# ?Updated (\d{4} [A-Z][a-z]{2} +\d{1,2}) (\d{2}):?(\d{2}):(\d{2})\s*$")
 
 
 def parse_stamp(text: str) -> Stamp:
@@ -172,9 +170,7 @@ def parse_stamp(text: str) -> Stamp:
         if m["ss"] is not None:
             ss = int(m["ss"])
             precision = "second"
-    instant = datetime(
-        int(m["y"]), MONTHS[m["mon"]], int(m["d"]), hh, mm, ss, tzinfo=timezone.utc
-    )
+    instant = datetime(int(m["y"]), MONTHS[m["mon"]], int(m["d"]), hh, mm, ss, tzinfo=UTC)
     return Stamp(instant, precision, uncertain=m["q"] is not None)
 
 
@@ -197,14 +193,16 @@ def parse_updated(lines: list[str], source: str) -> datetime:
         if m:
             return parse_stamp(f"{m[1]} {m[2]}{m[3]}:{m[4]}").instant
     raise DataError(
-        Problem(source, "line 1", "no '# Updated YYYY Mon DD HHMM:SS' line near the top", _FORMAT_FIX)
+        Problem(
+            source, "line 1", "no '# Updated YYYY Mon DD HHMM:SS' line near the top", _FORMAT_FIX
+        )
     )
 
 
-RIDES_COLUMNS = (
-    "#No Program Categ RoleCode Mission HSFID Role Name Rank Employer Sponsor ID LDate Duration "
-    "Segments"
-).split()
+RIDES_COLUMNS = [
+    "#No", "Program", "Categ", "RoleCode", "Mission", "HSFID", "Role", "Name", "Rank",
+    "Employer", "Sponsor", "ID", "LDate", "Duration", "Segments",
+]  # fmt: skip
 
 
 def parse_rides(text: str, source: str) -> RidesFile:
@@ -212,8 +210,9 @@ def parse_rides(text: str, source: str) -> RidesFile:
     lines = text.splitlines()
     problems = _Problems(source)
     if not lines or lines[0].split("\t") != RIDES_COLUMNS:
-        problems.add(1, "the first line is not the rides header '#No<TAB>Program<TAB>...'",
-                     _FORMAT_FIX)
+        problems.add(
+            1, "the first line is not the rides header '#No<TAB>Program<TAB>...'", _FORMAT_FIX
+        )
         problems.raise_if_any()
     updated = parse_updated(lines, source)
     rides: list[Ride] = []
@@ -228,16 +227,20 @@ def parse_rides(text: str, source: str) -> RidesFile:
             continue
         cells = line.split("\t")
         if len(cells) != len(RIDES_COLUMNS):
-            problems.add(number, f"{len(cells)} tab-separated fields, expected "
-                         f"{len(RIDES_COLUMNS)}", _FORMAT_FIX)
+            problems.add(
+                number,
+                f"{len(cells)} tab-separated fields, expected {len(RIDES_COLUMNS)}",
+                _FORMAT_FIX,
+            )
             continue
         row = dict(zip(RIDES_COLUMNS, (c.strip() for c in cells), strict=True))
         if not re.fullmatch(r"A[SFA]-\d{5}", row["ID"]):
             problems.add(number, f"ID {row['ID']!r} is not like 'AS-00397'", _FORMAT_FIX)
             continue
         if "/" not in row["RoleCode"]:
-            problems.add(number, f"RoleCode {row['RoleCode']!r} is not like 'TMA16M/BI2'",
-                         _FORMAT_FIX)
+            problems.add(
+                number, f"RoleCode {row['RoleCode']!r} is not like 'TMA16M/BI2'", _FORMAT_FIX
+            )
             continue
         try:
             launch = parse_stamp(row["LDate"])
@@ -264,10 +267,10 @@ def parse_rides(text: str, source: str) -> RidesFile:
     return RidesFile(updated, tuple(rides))
 
 
-MISSIONS_COLUMNS = (
-    "HSFID HSFTAG Desig JTAG Ship LDate EDate Dur Crew Callsign Station Program Project OrbID "
-    "DS SSF MType"
-).split()
+MISSIONS_COLUMNS = [
+    "HSFID", "HSFTAG", "Desig", "JTAG", "Ship", "LDate", "EDate", "Dur", "Crew", "Callsign",
+    "Station", "Program", "Project", "OrbID", "DS", "SSF", "MType",
+]  # fmt: skip
 
 
 def _mission(row: dict[str, str], number: int, problems: _Problems) -> MissionRow | None:
@@ -301,8 +304,9 @@ def parse_missions_tsv(text: str, source: str) -> MissionsFile:
     problems = _Problems(source)
     header = [c.lstrip("#") for c in lines[0].split("\t")] if lines else []
     if header != MISSIONS_COLUMNS:
-        problems.add(1, "the first line is not the missions header '#HSFID<TAB>HSFTAG<TAB>...'",
-                     _FORMAT_FIX)
+        problems.add(
+            1, "the first line is not the missions header '#HSFID<TAB>HSFTAG<TAB>...'", _FORMAT_FIX
+        )
         problems.raise_if_any()
     updated = parse_updated(lines, source)
     rows: list[MissionRow] = []
@@ -311,8 +315,11 @@ def parse_missions_tsv(text: str, source: str) -> MissionsFile:
             continue
         cells = line.split("\t")
         if len(cells) != len(MISSIONS_COLUMNS):
-            problems.add(number, f"{len(cells)} tab-separated fields, expected "
-                         f"{len(MISSIONS_COLUMNS)}", _FORMAT_FIX)
+            problems.add(
+                number,
+                f"{len(cells)} tab-separated fields, expected {len(MISSIONS_COLUMNS)}",
+                _FORMAT_FIX,
+            )
             continue
         row = dict(zip(MISSIONS_COLUMNS, (c.strip() for c in cells), strict=True))
         mission = _mission(row, number, problems)
@@ -352,8 +359,7 @@ def _fixed_width(
     names = {name for name, _, _ in columns}
     missing = [c for c in required if c not in names]
     if missing:
-        problems.add(header_at + 1, f"header lacks the column(s) {', '.join(missing)}",
-                     _FORMAT_FIX)
+        problems.add(header_at + 1, f"header lacks the column(s) {', '.join(missing)}", _FORMAT_FIX)
         problems.raise_if_any()
     rows: list[tuple[int, dict[str, str]]] = []
     in_section = section is None
@@ -366,9 +372,12 @@ def _fixed_width(
         # Every column boundary must fall on a blank (a shifted row would read garbage).
         for name, start, _ in columns[1:]:
             if start - 1 < len(line) and line[start - 1] != " " and name != columns[-1][0]:
-                problems.add(index + 1, f"text runs across the start of column {name!r} "
-                             f"(position {start + 1}): the row is not aligned with the header",
-                             _FORMAT_FIX)
+                problems.add(
+                    index + 1,
+                    f"text runs across the start of column {name!r} "
+                    f"(position {start + 1}): the row is not aligned with the header",
+                    _FORMAT_FIX,
+                )
                 break
         else:
             rows.append(
@@ -432,8 +441,9 @@ def parse_astro(text: str, source: str) -> AstroFile:
         )
     problems.raise_if_any()
     if not people:
-        raise DataError(Problem(source, "line 1", "no rows in a 'Flown Astronauts' section",
-                                _FORMAT_FIX))
+        raise DataError(
+            Problem(source, "line 1", "no rows in a 'Flown Astronauts' section", _FORMAT_FIX)
+        )
     return AstroFile(updated, tuple(people))
 
 
