@@ -1,0 +1,299 @@
+"""The renderer: milestones in, posts that fit each platform out.
+
+Pure: no clock, no files, no network.  For each post it picks the platform's wording
+(else the normal text), adds the configured hashtags as far as they fit (they are the
+first thing dropped), falls back to the shorter ``fallback`` when the text does not
+fit, and as a last resort (or always, with ``overflow="thread"``) splits the text into
+a thread at sentence, then word, boundaries with " (1/2)" markers.  Nothing is ever
+cut silently, and rendering never raises on real data: template problems surface when
+templates are loaded (:func:`bot.templates.load_templates`, ``TemplateSet.check``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Literal
+
+import grapheme
+
+from bot import text_length, wording
+from bot.errors import ConfigError, Problem
+from bot.milestone import Milestone
+from bot.post import Post
+from bot.templates import Template, TemplateSet, build_fields, fill
+
+Overflow = Literal["fallback", "thread"]
+
+# Each platform's own counter and default limit (Mastodon instances may raise theirs).
+# "dry-run" previews with X's rules, the strictest of the three.
+PLATFORM_DEFAULTS: Mapping[str, tuple[text_length.Counter, int]] = {
+    "x": ("x", 280),
+    "bluesky": ("graphemes", 300),
+    "mastodon": ("chars", 500),
+    "dry-run": ("x", 280),
+}
+
+_HASHTAG = re.compile(r"#?(\w+)\Z")
+_SENTENCE_END = re.compile(r"(?<=[.!?;:])\s+")
+
+
+@dataclass(frozen=True)
+class RenderSettings:
+    """How posts are worded; from the operator's config.  Invalid values raise
+    :class:`ConfigError` when the settings are made, never while rendering."""
+
+    timezone: str = "UTC"
+    hashtags: tuple[str, ...] = ()  # "ISS" or "#ISS"; appended as far as they fit
+    group_crew: bool = True  # crewmates crossing the same milestone together: one post
+    overflow: Overflow = "fallback"
+    scope_labels: Mapping[str, str] = field(default_factory=dict)  # {"esa": "the European record"}
+    scope_people: Mapping[str, str] = field(default_factory=dict)  # {"esa": "European astronaut"}
+    rank_limit: int = 10  # standings worth mentioning in a mission end: 1st..10th
+
+    def __post_init__(self) -> None:
+        problems: list[Problem] = []
+        try:
+            wording.zone(self.timezone)
+        except ValueError:
+            problems.append(
+                Problem(
+                    "<config>",
+                    "timezone",
+                    f"unknown time zone {self.timezone!r}",
+                    "use an IANA name such as 'UTC', 'Europe/Paris' or 'America/New_York'",
+                )
+            )
+        for tag in self.hashtags:
+            if not _HASHTAG.match(tag.strip()):
+                problems.append(
+                    Problem(
+                        "<config>",
+                        "hashtags",
+                        f"{tag!r} is not a hashtag",
+                        "use letters, digits and underscores only, e.g. 'ISS' or '#YearInSpace'",
+                    )
+                )
+        if self.overflow not in ("fallback", "thread"):
+            problems.append(
+                Problem(
+                    "<config>",
+                    "overflow",
+                    f"unknown overflow {self.overflow!r}",
+                    "use 'fallback' (shorter wording first) or 'thread'",
+                )
+            )
+        if self.rank_limit < 0:
+            problems.append(
+                Problem("<config>", "rank_limit", "must not be negative", "use e.g. 10")
+            )
+        if problems:
+            raise ConfigError(problems)
+
+    @property
+    def tags(self) -> tuple[str, ...]:
+        """The hashtags, each with its ``#``, without duplicates."""
+        out: dict[str, str] = {}
+        for tag in self.hashtags:
+            m = _HASHTAG.match(tag.strip())
+            if m:
+                out.setdefault(m.group(1).lower(), "#" + m.group(1))
+        return tuple(out.values())
+
+
+@dataclass(frozen=True)
+class PlatformSpec:
+    platform: str  # "x" | "mastodon" | "bluesky" | "dry-run" | ...
+    counter: text_length.Counter
+    limit: int
+
+    @classmethod
+    def for_platform(cls, platform: str, limit: int | None = None) -> PlatformSpec:
+        """The usual counter and limit for a known platform (``limit`` overrides it,
+        e.g. a Mastodon instance allowing 1,000 characters)."""
+        counter, default = PLATFORM_DEFAULTS[platform]
+        return cls(platform, counter, limit or default)
+
+
+def group(
+    milestones: Sequence[Milestone], settings: RenderSettings | None = None
+) -> list[tuple[Milestone, ...]]:
+    """Milestones gathered into posts, in order of first appearance.
+
+    With ``group_crew``, crewmates who crossed the same milestone together (same kind,
+    instant, value, scopes, threshold and previous holder) share one post.
+    """
+    if settings is not None and not settings.group_crew:
+        return [(m,) for m in milestones]
+    groups: dict[tuple[object, ...], list[Milestone]] = {}
+    for m in milestones:
+        key = (m.kind, m.at, m.value_seconds, m.scopes, m.threshold_days, m.previous)
+        members = groups.setdefault(key, [])
+        if all(x.person != m.person for x in members):
+            members.append(m)
+    return [tuple(members) for members in groups.values()]
+
+
+def post_key(members: Sequence[Milestone]) -> str:
+    """One milestone: its key; a group: the sorted member keys joined by ``+``."""
+    if len(members) == 1:
+        return members[0].key
+    return "+".join(sorted(m.key for m in members))
+
+
+def render(
+    milestones: Sequence[Milestone],
+    templates: TemplateSet,
+    spec: PlatformSpec,
+    settings: RenderSettings | None = None,
+    due: Callable[[Milestone], datetime] | None = None,
+) -> list[Post]:
+    """One post per milestone (or crew group), every part fitting ``spec``."""
+    settings = settings or RenderSettings()
+    tags = settings.tags
+
+    def fits(text: str) -> bool:
+        return text_length.fits(text, spec.counter, spec.limit)
+
+    posts: list[Post] = []
+    for members in group(milestones, settings):
+        first = members[0]
+        fields = build_fields(
+            members,
+            timezone=settings.timezone,
+            scope_labels=settings.scope_labels,
+            scope_people=settings.scope_people,
+            rank_limit=settings.rank_limit,
+        )
+        words = templates.wording(first.kind, spec.platform)
+        parts = _realize(words.text, words.fallback, fields, tags, fits, settings.overflow)
+        late = _realize(words.late, words.late_fallback, fields, tags, fits, settings.overflow)
+        posts.append(
+            Post(
+                key=post_key(members),
+                crossing=first.at,
+                due=min(due(m) for m in members) if due is not None else first.at,
+                parts=parts,
+                late_parts=late,
+                kind=first.kind.value,
+                people=tuple(m.person for m in members),
+            )
+        )
+    return posts
+
+
+def _realize(
+    primary: Template,
+    fallback: Template,
+    fields: Mapping[str, str],
+    tags: tuple[str, ...],
+    fits: Callable[[str], bool],
+    overflow: Overflow,
+) -> tuple[str, ...]:
+    candidates = (primary,) if overflow == "thread" else (primary, fallback)
+    for template in candidates:
+        bare = _compose(template, fields, ())
+        if not fits(bare):
+            continue
+        for count in range(len(tags), 0, -1):
+            text = _compose(template, fields, tags[:count])
+            if fits(text):
+                return (text,)
+        return (bare,)
+    return split_thread(_compose(primary, fields, ()), fits, tags)
+
+
+def _compose(template: Template, fields: Mapping[str, str], tags: tuple[str, ...]) -> str:
+    if template.places_hashtags:
+        return fill(template, {**fields, "hashtags": " ".join(tags)})
+    text = fill(template, fields)
+    return _append_tags(text, tags)
+
+
+def _append_tags(text: str, tags: tuple[str, ...]) -> str:
+    lowered = text.lower()
+    new = [t for t in tags if not re.search(re.escape(t.lower()) + r"\b", lowered)]
+    return f"{text} {' '.join(new)}" if new else text
+
+
+def split_thread(
+    text: str, fits: Callable[[str], bool], tags: tuple[str, ...] = ()
+) -> tuple[str, ...]:
+    """``text`` as a thread whose every part (with its " (i/n)" marker) fits.
+
+    Splits between sentences, else between words; a single word longer than a whole
+    part (never seen in real data) is split between graphemes rather than dropped.
+    Hashtags go on the last part as far as they fit.
+    """
+    if fits(text):
+        return (text,)
+    parts: list[str] = []
+    for widest in (9, 99, 999, 9999):
+        parts = _pack(text, _with_marker(fits, f" ({widest}/{widest})"))
+        if len(parts) <= widest:
+            break
+    n = len(parts)
+    for count in range(len(tags), 0, -1):
+        with_tags = _append_tags(parts[-1], tags[:count])
+        if fits(f"{with_tags} ({n}/{n})"):
+            parts[-1] = with_tags
+            break
+    if n == 1:
+        return (parts[0],)
+    return tuple(f"{part} ({i}/{n})" for i, part in enumerate(parts, 1))
+
+
+def _with_marker(fits: Callable[[str], bool], marker: str) -> Callable[[str], bool]:
+    return lambda text: fits(text + marker)
+
+
+def _pack(text: str, fits: Callable[[str], bool]) -> list[str]:
+    parts: list[str] = []
+    current = ""
+
+    def add(piece: str) -> bool:
+        nonlocal current
+        candidate = f"{current} {piece}" if current else piece
+        if fits(candidate):
+            current = candidate
+            return True
+        return False
+
+    def flush() -> None:
+        nonlocal current
+        if current:
+            parts.append(current)
+            current = ""
+
+    for sentence in _SENTENCE_END.split(" ".join(text.split())):
+        if add(sentence):
+            continue
+        flush()
+        if add(sentence):
+            continue
+        for word in sentence.split(" "):
+            if add(word):
+                continue
+            flush()
+            if add(word):
+                continue
+            for piece in _hard_split(word, fits):
+                flush()
+                current = piece
+    flush()
+    return parts or [text]
+
+
+def _hard_split(word: str, fits: Callable[[str], bool]) -> list[str]:
+    pieces: list[str] = []
+    current = ""
+    for g in grapheme.graphemes(word):
+        if current and not fits(current + g):
+            pieces.append(current)
+            current = ""
+        current += g
+    if current:
+        pieces.append(current)
+    return pieces

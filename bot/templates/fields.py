@@ -1,0 +1,204 @@
+"""The named fields a template can use, and their values for one post.
+
+Every field is plain text.  A post covers one milestone or a group of crewmates who
+crossed the same milestone at the same instant; fields about "the person" name all
+of them ("Scott Kelly and Mikhail Kornienko") unless documented as the first one's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from bot import wording as w
+from bot.milestone import Kind, Milestone
+
+ALL_KINDS: frozenset[Kind] = frozenset(Kind)
+RECORDS: frozenset[Kind] = frozenset({Kind.RECORD_CONSECUTIVE, Kind.RECORD_CUMULATIVE})
+MISSION_END: frozenset[Kind] = frozenset({Kind.MISSION_END})
+
+
+@dataclass(frozen=True)
+class Field:
+    description: str
+    example: str
+    kinds: frozenset[Kind] = ALL_KINDS
+
+
+FIELDS: Mapping[str, Field] = {
+    # people
+    "name": Field("the person's name; crewmates joined", "Scott Kelly and Mikhail Kornienko"),
+    "name_possessive": Field("possessive of {name}", "Scott Kelly's"),
+    "short_name": Field("family name(s), for a second mention", "Kelly and Kornienko"),
+    "is": Field('"is", or "are" for a group', "are"),
+    "has": Field('"has", or "have" for a group', "have"),
+    "was": Field('"was", or "were" for a group', "were"),
+    "their": Field('"his", "her", or "their" for a group', "his"),
+    # values
+    "value": Field(
+        "the value, worded for the kind: days and hours for a record, the round "
+        "number for a milestone, the flight's length for a mission end",
+        "one year",
+    ),
+    "value_days": Field("the value in whole days (floored)", "340 days"),
+    "value_days_hours": Field("the value in days and hours (floored)", "340 days 8 hours"),
+    "total_days": Field("total time in space at the instant (first person named)", "520 days"),
+    "total_days_hours": Field("{total_days} with hours", "520 days 10 hours"),
+    # the flight and the instant
+    "mission": Field("the flight; several joined if a group's differ", "Soyuz TMA-16M / TMA-18M"),
+    "launch_date": Field("the flight's launch date, in the configured zone", "March 27, 2015"),
+    "date": Field("the crossing date, in the configured time zone", "October 29, 2015"),
+    "time": Field("the crossing time with its zone", "04:05 UTC"),
+    "hashtags": Field(
+        "the configured hashtags; appended at the end when a template does not place them",
+        "#ISS #YearInSpace",
+    ),
+    # records
+    "previous_name": Field("the previous record holder", "Michael López-Alegría", RECORDS),
+    "previous_possessive": Field(
+        "possessive of {previous_name}", "Michael López-Alegría's", RECORDS
+    ),
+    "previous_short_name": Field("the previous holder's family name", "López-Alegría", RECORDS),
+    "previous_days": Field("the record passed, in days", "215 days", RECORDS),
+    "previous_days_hours": Field("the record passed, days and hours", "215 days 8 hours", RECORDS),
+    "scope": Field("every record passed, widest first", "the world and Russian records", RECORDS),
+    "scope_note": Field(
+        "a sentence naming the narrower records also passed, or nothing",
+        "Also the Russian record.",
+        RECORDS,
+    ),
+    "record_claim": Field(
+        "what the record means, for the widest scope",
+        "the longest single spaceflight by an American / no one has spent more time in space",
+        RECORDS,
+    ),
+    "record_claim_past": Field(
+        "the same, for a late post",
+        "setting the record for the longest single spaceflight by an American",
+        RECORDS,
+    ),
+    "no_one": Field("widest scope as a subject", "no American", RECORDS),
+    "by_whom": Field("widest scope after a superlative", "by an American", RECORDS),
+    "than_anyone": Field("widest scope after a comparative", "than any other American", RECORDS),
+    # mission ends
+    "totals": Field(
+        "each person's total time in space and notable standings",
+        "Kelly's total: 520 days, 2nd in the world (1st in the US).",
+        MISSION_END,
+    ),
+    "ranks": Field(
+        "first person's notable standings in total time",
+        "2nd in the world (1st in the US)",
+        MISSION_END,
+    ),
+    "flight_ranks": Field(
+        "first person's notable standings in single-flight length",
+        "1st in the US",
+        MISSION_END,
+    ),
+}
+
+
+def build_fields(
+    members: Sequence[Milestone],
+    *,
+    timezone: str = "UTC",
+    scope_labels: Mapping[str, str] | None = None,
+    scope_people: Mapping[str, str] | None = None,
+    rank_limit: int = 10,
+) -> dict[str, str]:
+    """The value of every field for one post (``members``: one milestone, or crewmates')."""
+    first = members[0]
+    kind = first.kind
+    group = len(members) > 1
+    names = [m.name for m in members]
+    shorts = _short_names(members)
+    missions = list(dict.fromkeys(m.mission for m in members if m.mission))
+    f: dict[str, str] = dict.fromkeys(FIELDS, "")
+    f.update(
+        name=w.join(names),
+        name_possessive=w.possessive(w.join(names)),
+        short_name=w.join(shorts),
+        value_days=w.days(first.value_seconds),
+        value_days_hours=w.days_hours(first.value_seconds),
+        total_days=w.days(first.total_seconds),
+        total_days_hours=w.days_hours(first.total_seconds),
+        mission=w.join(missions),
+        launch_date=w.date_words(first.flight_launch, timezone),
+        date=w.date_words(first.at, timezone),
+        time=w.time_words(first.at, timezone),
+        their=w.pronoun_possessive([m.gender for m in members]),
+    )
+    f["is"], f["has"], f["was"] = ("are", "have", "were") if group else ("is", "has", "was")
+
+    if kind.is_record:
+        f["value"] = f["value_days_hours"]
+        _record_fields(f, first, scope_labels, scope_people)
+    elif kind is Kind.MISSION_END:
+        f["value"] = w.duration(first.value_seconds)
+        f["totals"] = " ".join(
+            _total(m, short, scope_labels, scope_people, rank_limit)
+            for m, short in zip(members, shorts, strict=True)
+        ).strip()
+        f["ranks"] = w.ranks_phrase(
+            first.ranks, "cumulative", scope_labels, scope_people, rank_limit
+        )
+        f["flight_ranks"] = w.ranks_phrase(
+            first.ranks, "consecutive", scope_labels, scope_people, rank_limit
+        )
+    elif first.threshold_days is not None:
+        f["value"] = w.round_days(first.threshold_days)
+    else:
+        f["value"] = f["value_days"]
+    return f
+
+
+def _short_names(members: Sequence[Milestone]) -> list[str]:
+    shorts = [w.short_name(m.name, m.country) for m in members]
+    # Two crewmates with one family name: keep their full names.
+    return [m.name if shorts.count(s) > 1 else s for m, s in zip(members, shorts, strict=True)]
+
+
+def _record_fields(
+    f: dict[str, str],
+    m: Milestone,
+    labels: Mapping[str, str] | None,
+    people: Mapping[str, str] | None,
+) -> None:
+    if m.previous is not None:
+        f["previous_name"] = m.previous.name
+        f["previous_possessive"] = w.possessive(m.previous.name)
+        f["previous_short_name"] = w.short_name(m.previous.name)
+        f["previous_days"] = w.days(m.previous.value_seconds)
+        f["previous_days_hours"] = w.days_hours(m.previous.value_seconds)
+    scopes = m.scopes or (w.WORLD,)
+    widest = w.scope_words(scopes[0], labels, people)
+    f["scope"] = w.scopes_phrase(scopes, labels, people)
+    if len(scopes) > 1:
+        f["scope_note"] = f"Also {w.scopes_phrase(scopes[1:], labels, people)}."
+    f["no_one"], f["by_whom"], f["than_anyone"] = widest.no_one, widest.by_whom, widest.than_anyone
+    world = widest.noun is None and widest.place is None
+    if m.kind is Kind.RECORD_CONSECUTIVE:
+        who = "ever" if world else widest.by_whom
+        f["record_claim"] = f"the longest single spaceflight {who}"
+        past_who = "" if world else f" {widest.by_whom}"
+        f["record_claim_past"] = f"setting the record for the longest single spaceflight{past_who}"
+    else:
+        f["record_claim"] = f"{widest.no_one} has spent more time in space"
+        past_who = "" if world else f" {widest.by_whom}"
+        f["record_claim_past"] = f"setting the record for the most time in space{past_who}"
+
+
+def _total(
+    m: Milestone,
+    short: str,
+    labels: Mapping[str, str] | None,
+    people: Mapping[str, str] | None,
+    limit: int,
+) -> str:
+    ranks = w.ranks_phrase(m.ranks, "cumulative", labels, people, limit)
+    if m.total_seconds // w.DAY <= m.value_seconds // w.DAY:
+        # This was the person's only flight: the total says nothing new.
+        return f"{short} now ranks {ranks} for time in space." if ranks else ""
+    text = f"{w.possessive(short)} total: {w.days(m.total_seconds)}"
+    return f"{text}, {ranks}." if ranks else f"{text}."
