@@ -1,0 +1,152 @@
+"""``spacebot preview``: the posts a date range would produce, in dry-run (nothing is stored)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from bot.commands.common import (
+    Subparsers,
+    add_config_args,
+    add_parser,
+    iso,
+    load_all,
+    parse_instant,
+    warn_stale,
+)
+from bot.config import Config
+from bot.engine import Result, find_milestones
+from bot.milestone import Milestone
+from bot.post import Post
+from bot.setup import known_platforms, load_template_set, render_for
+from bot.wording import days_hours, local
+
+if TYPE_CHECKING:
+    from bot.cli import Context
+
+
+def register(sub: Subparsers) -> None:
+    p = add_parser(
+        sub,
+        "preview",
+        "List the milestones of a date range and the posts they would become, in dry-run: "
+        "nothing is posted or stored.",
+        "  spacebot preview --from 2015-03-27 --to 2016-03-03\n"
+        "  spacebot preview --from 2015-10-01 --to 2015-10-31 --platform bluesky\n"
+        "  spacebot preview --from 1961-04-12 --to 2026-07-03 --format json > history.jsonl\n",
+    )
+    p.add_argument("--from", dest="start", required=True, metavar="DATE",
+                   help="first day (in the configured time zone), or an exact instant")
+    p.add_argument("--to", dest="end", required=True, metavar="DATE",
+                   help="last day, included (or an exact instant, excluded)")
+    p.add_argument("--platform", action="append", metavar="NAME",
+                   help="render for this platform (repeatable; default: the configured "
+                   f"targets' platforms). Known: {', '.join(known_platforms())}")
+    p.add_argument("--format", choices=("text", "json"), default="text")
+    add_config_args(p)
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace, ctx: Context) -> int:
+    loaded = load_all(args, ctx)
+    config, dataset = loaded.config, loaded.dataset
+    start = parse_instant(args.start, config)
+    end = parse_instant(args.end, config, end_of_day=True)
+    if end <= start:
+        from bot.errors import UserError
+
+        raise UserError(f"--to ({iso(end)}) must come after --from ({iso(start)})")
+    result = find_milestones(dataset, config.rules, start, end)
+    warn_stale(ctx, result.horizon, end, [f"{s.name} ({s.mission})" for s in result.stale])
+    templates = load_template_set(config)
+    posts = render_for(result.milestones, config, templates, args.platform)
+    if args.format == "json":
+        write_json(ctx, result.milestones, posts)
+    else:
+        write_text(ctx, config, result, posts, start, end)
+    return 0
+
+
+def milestone_json(m: Milestone) -> dict[str, Any]:
+    return {
+        "at": iso(m.at),
+        "kind": m.kind.value,
+        "person": m.person,
+        "name": m.name,
+        "country": m.country,
+        "scopes": list(m.scopes),
+        "value_seconds": m.value_seconds,
+        "total_seconds": m.total_seconds,
+        "previous": (
+            {"person": m.previous.person, "name": m.previous.name,
+             "value_seconds": m.previous.value_seconds}
+            if m.previous else None
+        ),
+        "threshold_days": m.threshold_days,
+        "mission": m.mission,
+        "ranks": [
+            {"scope": r.scope, "measure": r.measure, "rank": r.rank, "of": r.of}
+            for r in m.ranks
+        ],
+        "key": m.key,
+    }
+
+
+def post_of(posts: Sequence[Post]) -> dict[str, Post]:
+    """Milestone key -> the post that announces it (a crew post announces several)."""
+    out: dict[str, Post] = {}
+    for post in posts:
+        for key in post.key.split("+"):
+            out[key] = post
+    return out
+
+
+def write_json(ctx: Context, milestones: Sequence[Milestone], posts: dict[str, list[Post]]) -> None:
+    by_platform = {platform: post_of(items) for platform, items in posts.items()}
+    for m in milestones:
+        for platform, index in by_platform.items():
+            post = index.get(m.key)
+            row = milestone_json(m)
+            row["platform"] = platform
+            row["text"] = "\n\n".join(post.parts) if post else ""
+            row["parts"] = list(post.parts) if post else []
+            print(json.dumps(row, ensure_ascii=False), file=ctx.stdout)
+
+
+def write_text(
+    ctx: Context, config: Config, result: Result, posts: dict[str, list[Post]], start: Any,
+    end: Any,
+) -> None:
+    bold = (lambda s: f"\033[1m{s}\033[0m") if ctx.color else (lambda s: s)
+    dim = (lambda s: f"\033[2m{s}\033[0m") if ctx.color else (lambda s: s)
+    count = len(result.milestones)
+    print(f"{count} milestone{'s' if count != 1 else ''} from {iso(start)} to {iso(end)} "
+          f"(times in {config.timezone}); dry-run, nothing is posted.", file=ctx.stdout)
+    for platform, items in posts.items():
+        print(f"\n== {platform}: {len(items)} post{'s' if len(items) != 1 else ''}",
+              file=ctx.stdout)
+        day = None
+        index = post_of(items)
+        by_post: dict[str, list[Milestone]] = {}
+        for m in result.milestones:
+            post = index.get(m.key)
+            if post is not None:
+                by_post.setdefault(post.key, []).append(m)
+        for post in items:
+            when = local(post.crossing, config.timezone)
+            if when.date() != day:
+                day = when.date()
+                print("\n" + bold(when.strftime("%A %d %B %Y")), file=ctx.stdout)
+            members = by_post.get(post.key, [])
+            what = ", ".join(sorted({m.kind.value for m in members})) or post.kind
+            detail = ""
+            if members and members[0].previous:
+                prev = members[0].previous
+                detail = f" passing {prev.name} ({days_hours(prev.value_seconds)})"
+                detail += f" [{', '.join(members[0].scopes)}]"
+            print(dim(f"  {when:%H:%M:%S} {what}{detail}"), file=ctx.stdout)
+            for i, part in enumerate(post.parts):
+                prefix = "    " if i == 0 else "    ↳ "
+                print(prefix + part.replace("\n", "\n    "), file=ctx.stdout)
