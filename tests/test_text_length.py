@@ -71,15 +71,20 @@ def test_unknown_counter() -> None:
         measure("a", "tweets")  # type: ignore[arg-type]
 
 
-_PLAINISH = st.text(
-    alphabet=st.sampled_from(
-        [*"abcXYZ019 .,:;'\"#@/-()!?\n", "é", "ñ", "ł", "–", "’", "…", "日", "🚀", "©"]
-    ),
-    max_size=60,
-)
+_MIXED = [
+    *"abcXYZ019 .,:;'\"#@/-()!?\n\r",
+    *"éñł–’…日本。ıЖשع한\u0301\u2028\u3030\u3299",
+]
+_EMOJI_PARTS = [*"🚀©®™‼☀🇺🇸🏽👨", "\ufe0f", "\u200d", "\u20e3", "\U000e0067"]
 
 
-@settings(max_examples=400, deadline=None)
-@given(_PLAINISH)
+@settings(max_examples=1000, deadline=None)
+@given(st.text(alphabet=st.sampled_from(_MIXED), max_size=40))
 def test_x_shortcut_agrees_with_the_reference_parser(text: str) -> None:
+    assert x_length(text) == parse_tweet(text).weightedLength
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=st.sampled_from(_MIXED + _EMOJI_PARTS), max_size=30))
+def test_x_length_with_emoji_agrees_with_the_reference_parser(text: str) -> None:
     assert x_length(text) == parse_tweet(text).weightedLength
