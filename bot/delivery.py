@@ -516,7 +516,7 @@ class Poster:
         now: datetime,
     ) -> float | None:
         name = target.name
-        reason = exc.message
+        reason = exc.message.removeprefix(f"{name}: ")
 
         def not_sent() -> None:
             # a definite "no" to THIS call; an earlier unknown outcome stays unknown
@@ -569,7 +569,7 @@ class Poster:
                 failures,
                 reason,
             )
-            return retry.cap_seconds
+            return None if self._draining else retry.cap_seconds
         ceiling = min(retry.cap_seconds, retry.base_seconds * 2 ** (failures - 1))
         delay = self._rng.uniform(0, ceiling)
         self._resting_until[name] = now + timedelta(seconds=delay)

@@ -39,6 +39,7 @@ class Published:
     text: str
     reply_to: str | None
     headers: dict[str, str] = field(default_factory=dict)
+    at: object = None  # the (fake) clock's time when it was published
 
 
 def _b64(data: dict[str, Any]) -> str:
@@ -63,6 +64,7 @@ class FakeServer:
         self.faults: Callable[[str, str], Fault] = lambda platform, path: None
         self.timeout_sleep = 0.6
         self.rate_limit_reset: int | None = None
+        self.clock: Callable[[], object] = lambda: None
         self.logins = 0
         self._lock = threading.Lock()
         self._idempotent: dict[str, dict[str, Any]] = {}
@@ -70,7 +72,9 @@ class FakeServer:
         self._records: list[dict[str, Any]] = []
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
         self._httpd.daemon_threads = True
-        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
+        )
 
     @property
     def url(self) -> str:
@@ -243,7 +247,7 @@ class FakeServer:
         reply = (body.get("reply") or {}).get("in_reply_to_tweet_id")
         tweet_id = self.new_id()
         with self._lock:
-            self.published.append(Published("x", tweet_id, text, reply, headers))
+            self.published.append(Published("x", tweet_id, text, reply, headers, self.clock()))
         self._post_fault(h, fault)
         self._send(
             h, 201, {"data": {"id": tweet_id, "text": text, "edit_history_tweet_ids": [tweet_id]}}
@@ -282,6 +286,7 @@ class FakeServer:
                     form.get("status", ""),
                     form.get("in_reply_to_id"),
                     headers,
+                    self.clock(),
                 )
             )
             if key:
@@ -347,6 +352,7 @@ class FakeServer:
                         record["text"],
                         reply["parent"]["uri"] if reply else None,
                         headers,
+                        self.clock(),
                     )
                 )
                 self._records.append({"uri": uri, "cid": cid, "record": record})

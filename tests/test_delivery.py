@@ -1,0 +1,469 @@
+"""The poster: order, budget, retries, crashes and faults, against the real client libraries."""
+
+from __future__ import annotations
+
+import io
+import itertools
+import json
+import random
+from collections.abc import Callable, Mapping
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from fakes.fixtures import BLUESKY_ENV, MASTODON_ENV, T0, X_ENV, FakeClock
+from fakes.fixtures import clock as clock  # a fixture, re-exported
+from fakes.server import FakeServer, make_server
+
+from bot.clients import open_clients
+from bot.delivery import (
+    Poster,
+    PostingConfig,
+    RetryConfig,
+    TargetConfig,
+    parse_posting,
+    parse_targets,
+)
+from bot.errors import ConfigError
+from bot.outbox import Outbox, OutboxItem
+from bot.post import Post
+
+ENV = {**X_ENV, **MASTODON_ENV, **BLUESKY_ENV}
+
+
+def post(key: str, *parts: str, minutes: float = 0, crossing_minutes: float | None = None) -> Post:
+    due = T0 + timedelta(minutes=minutes)
+    crossing = T0 + timedelta(minutes=crossing_minutes if crossing_minutes is not None else minutes)
+    return Post(key, crossing, due, tuple(parts), tuple(f"{p} [late]" for p in parts))
+
+
+def target(platform: str, server: FakeServer | None, **kw: object) -> TargetConfig:
+    names = {"x": "main-x", "mastodon": "fedi", "bluesky": "sky", "dry-run": "rehearsal"}
+    options: dict[str, object] = {"timeout": 0.3} if platform != "dry-run" else {}
+    if platform == "x" and server is not None:
+        options["base_url"] = server.url
+    if platform == "mastodon" and server is not None:
+        options["api_base_url"] = server.url
+    if platform == "bluesky" and server is not None:
+        options.update(handle=FakeServer.HANDLE, base_url=server.url)
+    if platform == "dry-run":
+        options["file"] = "dry-run.jsonl"
+    options.update(kw.pop("options", {}))  # type: ignore[call-overload]
+    raw = {"name": names[platform], "platform": platform, "options": options, **kw}
+    (config,) = parse_targets([raw], "test.yaml")
+    return config
+
+
+class Rig:
+    """Outbox + clients + poster on a state dir, rebuilt from disk after a 'crash'."""
+
+    def __init__(
+        self,
+        state_dir: Path,
+        targets: list[TargetConfig],
+        clock: FakeClock,
+        posting: PostingConfig | None = None,
+        seed: int = 1,
+    ) -> None:
+        self.state_dir = state_dir
+        self.targets = targets
+        self.clock = clock
+        self.posting = posting or PostingConfig(retry=RetryConfig(1, 60, 5))
+        self.seed = seed
+        self.stdout = io.StringIO()
+        self.open()
+
+    def open(self, hook: Callable[[str, OutboxItem, int], None] | None = None) -> Poster:
+        self.outbox = Outbox.open(self.state_dir)
+        self.clients = open_clients(self.targets, ENV, state_dir=self.state_dir, stdout=self.stdout)
+        self.poster = Poster(
+            self.outbox,
+            self.clients,
+            self.targets,
+            self.posting,
+            clock=self.clock,
+            sleep=self.clock.sleep,
+            rng=random.Random(self.seed),
+            hook=hook,
+        )
+        return self.poster
+
+    def crash(self) -> None:
+        """What a killed process leaves: the database on disk, nothing in memory."""
+        for client in self.clients.values():
+            client.close()
+        self.outbox.close()
+
+    def state(self, key: str, name: str) -> str:
+        item = self.outbox.get(key, name)
+        assert item is not None
+        return item.state
+
+
+# -- configuration ---------------------------------------------------------------
+
+
+def test_parse_targets_defaults_and_platform_rules() -> None:
+    targets = parse_targets(
+        [
+            {"name": "main-x", "platform": "x"},
+            {
+                "name": "fedi",
+                "platform": "mastodon",
+                "options": {"api_base_url": "https://m.example"},
+            },
+            {"name": "sky", "platform": "bluesky", "options": {"handle": "a.bsky.social"}},
+            {"name": "rehearsal", "platform": "dry-run", "daily_cap": 3, "min_interval": 0},
+        ],
+        "spacebot.yaml",
+    )
+    x, fedi, sky, dry = targets
+    assert (x.daily_cap, x.min_interval) == (17, 300.0)
+    assert fedi.options["max_chars"] == 500
+    assert fedi.options["visibility"] == "public"
+    assert sky.options["base_url"] == "https://bsky.social"
+    assert dry.daily_cap == 3
+
+
+def test_parse_targets_reports_every_problem() -> None:
+    with pytest.raises(ConfigError) as err:
+        parse_targets(
+            [
+                {"name": "Main X", "platform": "x"},
+                {"name": "ok", "platform": "myspace"},
+                {"name": "ok2", "platform": "x", "colour": "blue", "daily_cap": 0},
+                {"name": "fedi", "platform": "mastodon", "options": {"visibility": "loud"}},
+                {"name": "fedi", "platform": "dry-run"},
+            ],
+            "spacebot.yaml",
+        )
+    text = str(err.value)
+    assert "spacebot.yaml: targets[0]" in text
+    assert "unknown platform 'myspace'" in text
+    assert "use one of: bluesky, dry-run, mastodon, x" in text
+    assert "unknown key 'colour'" in text
+    assert "daily_cap must be a positive integer" in text
+    assert "missing option 'api_base_url'" in text
+    assert "duplicate target name 'fedi'" in text
+
+
+def test_parse_posting() -> None:
+    assert parse_posting(None, "c.yaml") == PostingConfig()
+    cfg = parse_posting(
+        {"max_age_hours": 12, "old_posts": "skip", "retry": {"base_seconds": 5, "max_attempts": 3}},
+        "c.yaml",
+    )
+    assert cfg.max_age_hours == 12
+    assert cfg.old_posts == "skip"
+    assert cfg.retry == RetryConfig(5, 3600, 3)
+    with pytest.raises(ConfigError) as err:
+        parse_posting({"old_posts": "never", "retry": {"jitter": 1}, "extra": 1}, "c.yaml")
+    assert "unknown key 'extra'" in str(err.value)
+    assert "unknown key 'jitter'" in str(err.value)
+    assert "must be past_tense or skip" in str(err.value)
+
+
+# -- behaviour with a dry-run target (no network at all) -------------------------
+
+
+def dry_lines(rig: Rig) -> list[dict[str, str]]:
+    path = rig.state_dir / "dry-run.jsonl"
+    return [json.loads(line) for line in path.read_text().splitlines()]
+
+
+def test_dry_run_goes_through_outbox_in_due_order(tmp_path: Path, clock: FakeClock) -> None:
+    rig = Rig(tmp_path, [target("dry-run", None)], clock)
+    rig.poster.enqueue(post("b", "second", minutes=2))
+    rig.poster.enqueue(post("a", "first", "first, part 2", minutes=1))
+    rig.poster.enqueue(post("c", "not yet", minutes=60))
+    clock.now = T0 + timedelta(minutes=5)
+    wait = rig.poster.deliver_due()
+    assert [r["text"] for r in dry_lines(rig)] == ["first", "first, part 2", "second"]
+    assert dry_lines(rig)[1]["reply_to"] == dry_lines(rig)[0]["id"]
+    assert wait == pytest.approx(55 * 60)
+    assert rig.state("a", "rehearsal") == "posted"
+    assert rig.state("c", "rehearsal") == "pending"
+
+
+def test_daily_cap_and_pace_spread_a_backlog(tmp_path: Path, clock: FakeClock) -> None:
+    rig = Rig(tmp_path, [target("dry-run", None, daily_cap=3, min_interval=300)], clock)
+    for i in range(7):
+        rig.poster.enqueue(post(f"p{i}", f"post {i}", minutes=i))
+    clock.now = T0 + timedelta(hours=2)  # after an outage: all 7 are due
+    result = rig.poster.drain(max_sleep=2 * 86400)
+    assert result.posted == 7
+    times = [
+        rig.outbox.get(f"p{i}", "rehearsal").done_at  # type: ignore[union-attr]
+        for i in range(7)
+    ]
+    assert times == sorted(times)
+    gaps = [(b - a).total_seconds() for a, b in itertools.pairwise(times)]  # type: ignore[operator]
+    assert min(gaps) >= 300
+    for start in times:
+        window = [t for t in times if start <= t < start + timedelta(hours=24)]  # type: ignore[operator]
+        assert len(window) <= 3
+    assert all(s > 0 for s in clock.slept)
+
+
+def test_drain_stops_when_cap_wait_is_long(tmp_path: Path, clock: FakeClock) -> None:
+    rig = Rig(tmp_path, [target("dry-run", None, daily_cap=2, min_interval=0)], clock)
+    for i in range(4):
+        rig.poster.enqueue(post(f"p{i}", f"post {i}"))
+    result = rig.poster.drain(max_sleep=3600)
+    assert result.posted == 2
+    assert result.left_pending == {"rehearsal": 2}
+
+
+def test_old_posts_use_past_tense_or_are_skipped(tmp_path: Path, clock: FakeClock) -> None:
+    rig = Rig(tmp_path, [target("dry-run", None, min_interval=0)], clock)
+    rig.poster.enqueue(post("old", "Day 100 today", minutes=0))
+    rig.poster.enqueue(post("fresh", "Day 101 today", minutes=47 * 60))
+    clock.now = T0 + timedelta(hours=48)
+    rig.poster.drain()
+    assert [r["text"] for r in dry_lines(rig)] == ["Day 100 today [late]", "Day 101 today"]
+
+    skip = PostingConfig(max_age_hours=36, old_posts="skip")
+    rig2 = Rig(tmp_path / "2", [target("dry-run", None, min_interval=0)], clock, posting=skip)
+    rig2.poster.enqueue(post("old", "Day 100 today", minutes=0))
+    rig2.poster.drain()
+    item = rig2.outbox.get("old", "rehearsal")
+    assert item is not None
+    assert item.state == "skipped"
+    assert "too old" in item.reason
+
+
+def test_too_long_text_fails_without_a_call(tmp_path: Path, clock: FakeClock) -> None:
+    rig = Rig(tmp_path, [target("dry-run", None, min_interval=0)], clock)
+    rig.poster.enqueue(post("long", "x" * 281))
+    rig.poster.enqueue(post("ok", "fine"))
+    result = rig.poster.drain()
+    assert (result.failed, result.posted) == (1, 1)
+    item = rig.outbox.get("long", "rehearsal")
+    assert item is not None
+    assert "281 long, over the 280 limit" in item.reason
+    assert item.attempts == 0
+
+
+def test_dry_run_to_stream(tmp_path: Path, clock: FakeClock) -> None:
+    config = parse_targets([{"name": "show", "platform": "dry-run"}], "t.yaml")
+    rig = Rig(tmp_path, config, clock)
+    rig.poster.enqueue(post("a", "hello world"))
+    rig.poster.drain()
+    assert "hello world" in rig.stdout.getvalue()
+    assert rig.state("a", "show") == "posted"
+
+
+# -- against the fake server: errors, crashes, faults -----------------------------
+
+
+@pytest.fixture
+def server() -> FakeServer:
+    srv = make_server()
+    yield srv  # type: ignore[misc]
+    srv.stop()
+
+
+def faults_on(server: FakeServer, plan: Mapping[int, str]) -> None:
+    """Fault number ``n`` of the publishing requests (0-based)."""
+    count = {"n": 0}
+
+    def decide(platform: str, path: str) -> str | None:
+        n = count["n"]
+        count["n"] += 1
+        return plan.get(n)
+
+    server.faults = decide
+
+
+@pytest.mark.parametrize("platform", ["x", "mastodon", "bluesky"])
+def test_rate_limit_waits_without_burning_attempts(
+    tmp_path: Path, clock: FakeClock, server: FakeServer, platform: str
+) -> None:
+    server.clock = clock
+    server.rate_limit_reset = int((T0 + timedelta(minutes=7)).timestamp())
+    faults_on(server, {0: "429", 1: "429", 2: "429", 3: "429", 4: "429", 5: "429"})
+    rig = Rig(tmp_path, [target(platform, server)], clock)
+    rig.poster.enqueue(post("a", "hello"))
+    result = rig.poster.drain(max_sleep=3600)
+    assert result.posted == 1
+    assert server.texts() == ["hello"]
+    assert len(clock.slept) == 6  # more 429s than max_attempts (5): never given up
+    if platform != "mastodon":  # Mastodon.py drops a reset time that is in the real past
+        assert clock.slept[0] == pytest.approx(7 * 60)
+
+
+@pytest.mark.parametrize("platform", ["x", "mastodon", "bluesky"])
+def test_auth_failure_blocks_target_and_keeps_posts(
+    tmp_path: Path,
+    clock: FakeClock,
+    server: FakeServer,
+    platform: str,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    if platform == "bluesky":  # a 401 on a post only drops the saved session: bad password
+        server.bsky_password = "not-the-password"
+    else:
+        faults_on(server, {0: "401"})
+    rig = Rig(tmp_path, [target(platform, server), target("dry-run", None)], clock)
+    rig.poster.enqueue(post("a", "hello"))
+    rig.poster.enqueue(post("b", "again", minutes=1))
+    clock.now += timedelta(minutes=1)
+    result = rig.poster.drain()
+    name = rig.targets[0].name
+    assert result.blocked == [name]
+    assert result.left_pending == {name: 2}
+    assert rig.state("a", name) == "pending"
+    assert rig.state("a", "rehearsal") == "posted"  # the other target goes on
+    lines = [r for r in caplog.records if "credentials refused" in r.getMessage()]
+    assert len(lines) == 1
+    assert {s.target: s.blocked_reason for s in rig.outbox.status()}[name]
+    # next run with working credentials: unblocked, everything goes out once
+    rig.crash()
+    server.faults = lambda p, q: None
+    server.bsky_password = BLUESKY_ENV["SPACEBOT_SKY_APP_PASSWORD"]
+    rig.open().drain()
+    assert server.texts() == ["hello", "again"]
+    assert rig.outbox.target_state(name)[0] is None
+
+
+@pytest.mark.parametrize("platform", ["x", "mastodon", "bluesky"])
+def test_rejected_content_fails_and_queue_moves_on(
+    tmp_path: Path, clock: FakeClock, server: FakeServer, platform: str
+) -> None:
+    faults_on(server, {0: "400"})
+    rig = Rig(tmp_path, [target(platform, server, min_interval=0)], clock)
+    rig.poster.enqueue(post("a", "bad"))
+    rig.poster.enqueue(post("b", "good"))
+    result = rig.poster.drain()
+    assert (result.failed, result.posted) == (1, 1)
+    assert rig.state("a", rig.targets[0].name) == "failed"
+    assert server.texts() == ["good"]
+
+
+def test_transient_errors_back_off_with_jitter_then_give_up_for_the_run(
+    tmp_path: Path, clock: FakeClock, server: FakeServer
+) -> None:
+    faults_on(server, dict.fromkeys(range(100), "500"))
+    posting = PostingConfig(retry=RetryConfig(base_seconds=10, cap_seconds=100, max_attempts=5))
+    rig = Rig(tmp_path, [target("mastodon", server)], clock, posting=posting)
+    rig.poster.enqueue(post("a", "hello"))
+    result = rig.poster.drain()
+    assert result.left_pending == {"fedi": 1}
+    assert len(clock.slept) == 4  # 5 attempts, 4 waits between them
+    for n, waited in enumerate(clock.slept):
+        assert 0 <= waited <= min(100, 10 * 2**n)
+    item = rig.outbox.get("a", "fedi")
+    assert item is not None
+    assert item.attempts == 5
+    assert item.state == "sending"  # a 500 may have published it: settled next run
+    server.faults = lambda p, q: None
+    rig.crash()
+    rig.open().drain()
+    assert server.texts() == ["hello"]  # the next run sends it, once
+    assert rig.state("a", "fedi") == "posted"
+
+
+CRASH_POINTS = ["before_call", "during", "after_call"]
+PLATFORMS = ["x", "mastodon", "bluesky", "dry-run"]
+
+
+class Crash(BaseException):
+    """Stands for the process being killed at a hook point."""
+
+
+def thread_posts() -> list[Post]:
+    return [
+        post("p1", "one", minutes=0),
+        post("p2", "two a", "two b", "two c", minutes=1),
+        post("p3", "three", minutes=2),
+    ]
+
+
+def published(rig: Rig, server: FakeServer, platform: str) -> list[str]:
+    if platform == "dry-run":
+        path = rig.state_dir / "dry-run.jsonl"
+        return [json.loads(line)["text"] for line in path.read_text().splitlines() if line]
+    return server.texts(platform)
+
+
+@pytest.mark.parametrize("platform", PLATFORMS)
+@pytest.mark.parametrize("point", CRASH_POINTS)
+@pytest.mark.parametrize("at_call", range(5))
+def test_crash_at_every_step_posts_everything_exactly_once(
+    tmp_path: Path, clock: FakeClock, server: FakeServer, platform: str, point: str, at_call: int
+) -> None:
+    server.clock = clock
+    if point == "during":  # the platform publishes, the answer never arrives, then we die
+        faults_on(server, {at_call: "accept-reset"})
+    calls = {"n": 0, "crashed": False}
+
+    def hook(where: str, item: OutboxItem, idx: int) -> None:
+        if calls["crashed"]:
+            return
+        if point == "during":
+            if where == "before_call" and calls["n"] == at_call + 1:
+                calls["crashed"] = True
+                raise Crash
+        elif where == point and calls["n"] - (point == "after_call") == at_call:
+            calls["crashed"] = True
+            raise Crash
+        if where == "before_call":
+            calls["n"] += 1
+
+    rig = Rig(tmp_path, [target(platform, server, min_interval=0)], clock)
+    for p in thread_posts():
+        rig.poster.enqueue(p)
+    rig.crash()
+    clock.now += timedelta(minutes=5)
+    poster = rig.open(hook)
+    try:
+        poster.drain()
+    except Crash:
+        pass
+    else:  # only when the dropped answer was on the last call and nothing came after
+        assert point == "during"
+    rig.crash()
+    rig.open().drain()  # restart, no crash
+    assert published(rig, server, platform) == ["one", "two a", "two b", "two c", "three"]
+    for key in ("p1", "p2", "p3"):
+        assert rig.state(key, rig.targets[0].name) == "posted"
+    if platform in ("mastodon", "bluesky"):  # threads stay threaded across the crash
+        by_text = {p.text: p for p in server.published}
+        assert by_text["two b"].reply_to == by_text["two a"].id
+        assert by_text["two c"].reply_to == by_text["two b"].id
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_random_faults_every_post_once_in_order_within_cap(
+    tmp_path: Path, clock: FakeClock, server: FakeServer, seed: int
+) -> None:
+    server.clock = clock
+    server.timeout_sleep = 0.45
+    rnd = random.Random(seed)
+    kinds = ["429", "500", "timeout", "reset", "accept-reset", "accept-500", "accept-timeout"]
+
+    def decide(platform: str, path: str) -> str | None:
+        return rnd.choice(kinds) if rnd.random() < 0.35 else None
+
+    server.faults = decide
+    cap = 4
+    targets = [
+        target("x", server, daily_cap=cap, min_interval=300),
+        target("mastodon", server, daily_cap=cap, min_interval=300),
+        target("bluesky", server, daily_cap=cap, min_interval=300),
+    ]
+    posting = PostingConfig(max_age_hours=1000, retry=RetryConfig(5, 600, 50))
+    rig = Rig(tmp_path, targets, clock, posting=posting, seed=seed)
+    expected = []
+    for i in range(8):
+        rig.poster.enqueue(post(f"p{i}", f"post number {i}", minutes=i))
+        expected.append(f"post number {i}")
+    clock.now += timedelta(hours=1)
+    rig.poster.drain(max_sleep=3 * 86400)
+    for platform in ("x", "mastodon", "bluesky"):
+        got = [p for p in server.published if p.platform == platform]
+        assert [p.text for p in got] == expected, platform
+        times = [p.at for p in got]
+        for start in times:
+            window = [t for t in times if start <= t < start + timedelta(hours=24)]  # type: ignore[operator]
+            assert len(window) <= cap, platform

@@ -1,0 +1,151 @@
+"""The outbox's state machine, and that it survives reopening from disk."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from fakes.fixtures import T0
+
+from bot.clients.base import PostRef
+from bot.outbox import Outbox, OutboxLocked
+from bot.post import Post
+
+
+def make_post(key: str = "k1", parts: tuple[str, ...] = ("hello",), due_min: int = 0) -> Post:
+    due = T0 + timedelta(minutes=due_min)
+    return Post(key, due, due, parts, tuple(p + " (late)" for p in parts), kind="days")
+
+
+@pytest.fixture
+def box(tmp_path: Path) -> Outbox:
+    return Outbox.open(tmp_path)
+
+
+def reopen(box: Outbox) -> Outbox:
+    state_dir = box.path.parent
+    box.close()
+    return Outbox.open(state_dir)
+
+
+def test_enqueue_is_idempotent_and_never_resets(box: Outbox) -> None:
+    assert box.enqueue(make_post(), ["a", "b"], T0) == 2
+    box.begin_part("k1", "a", 0, wording="parts", now=T0)
+    box.part_posted("k1", "a", 0, PostRef("1", "u"), total=1, now=T0)
+    changed = Post("k1", T0, T0, ("other text",), ("other",))
+    assert box.enqueue(changed, ["a", "b"], T0) == 0
+    item = box.get("k1", "a")
+    assert item is not None
+    assert item.state == "posted"
+    assert item.parts == ("hello",)
+
+
+def test_pending_sending_posted_single(box: Outbox) -> None:
+    box.enqueue(make_post(), ["a"], T0)
+    assert box.get("k1", "a").state == "pending"  # type: ignore[union-attr]
+    box.begin_part("k1", "a", 0, wording="parts", now=T0)
+    box = reopen(box)
+    item = box.get("k1", "a")
+    assert item is not None
+    assert item.state == "sending"
+    assert item.attempts == 1
+    assert item.progress[0].state == "sending"  # an unknown outcome, visible after restart
+    assert box.part_posted("k1", "a", 0, PostRef("9", "url9"), total=1, now=T0) == "posted"
+    box = reopen(box)
+    item = box.get("k1", "a")
+    assert item is not None
+    assert item.state == "posted"
+    assert item.done_at == T0
+    assert item.ref_of(0) == PostRef("9", "url9")
+    assert box.open_items("a") == []
+
+
+def test_thread_resumes_at_next_part(box: Outbox) -> None:
+    box.enqueue(make_post(parts=("one", "two", "three")), ["a"], T0)
+    box.begin_part("k1", "a", 0, wording="late_parts", now=T0)
+    assert box.part_posted("k1", "a", 0, PostRef("1"), total=3, now=T0) == "pending"
+    box = reopen(box)
+    item = box.open_items("a")[0]
+    assert item.next_part() == 1
+    assert item.texts == ("one (late)", "two (late)", "three (late)")  # wording fixed
+    box.begin_part("k1", "a", 1, wording="parts", now=T0)  # cannot change the wording
+    assert box.get("k1", "a").wording == "late_parts"  # type: ignore[union-attr]
+
+
+def test_not_sent_returns_to_pending(box: Outbox) -> None:
+    box.enqueue(make_post(), ["a"], T0)
+    box.begin_part("k1", "a", 0, wording="parts", now=T0)
+    box.part_not_sent("k1", "a", 0, reason="429", now=T0)
+    item = box.get("k1", "a")
+    assert item is not None
+    assert item.state == "pending"
+    assert item.progress == {}
+    assert item.attempts == 1
+
+
+def test_uncertain_stays_sending(box: Outbox) -> None:
+    box.enqueue(make_post(), ["a"], T0)
+    box.begin_part("k1", "a", 0, wording="parts", now=T0)
+    box.part_uncertain("k1", "a", reason="timeout", now=T0)
+    item = box.get("k1", "a")
+    assert item is not None
+    assert item.state == "sending"
+    assert item.reason == "timeout"
+    assert item.progress[0].state == "sending"
+
+
+def test_failed_and_skipped_are_final(box: Outbox) -> None:
+    box.enqueue(make_post("k1"), ["a"], T0)
+    box.enqueue(make_post("k2"), ["a"], T0)
+    box.begin_part("k1", "a", 0, wording="parts", now=T0)
+    box.mark_failed("k1", "a", reason="too long", now=T0)
+    box.mark_skipped("k2", "a", reason="too old", now=T0)
+    box = reopen(box)
+    assert box.get("k1", "a").state == "failed"  # type: ignore[union-attr]
+    assert box.get("k2", "a").reason == "too old"  # type: ignore[union-attr]
+    with pytest.raises(KeyError):
+        box.begin_part("k1", "a", 0, wording="parts", now=T0)
+    with pytest.raises(KeyError):
+        box.mark_skipped("k1", "a", reason="again", now=T0)
+
+
+def test_blocked_target_keeps_posts_pending(box: Outbox) -> None:
+    box.enqueue(make_post(), ["a"], T0)
+    box.block_target("a", reason="401", now=T0)
+    box = reopen(box)
+    (status,) = box.status()
+    assert status.blocked_at == T0
+    assert status.blocked_reason == "401"
+    assert status.counts["pending"] == 1
+    box.unblock_target("a")
+    assert box.status()[0].blocked_at is None
+
+
+def test_due_order_and_budget_queries(box: Outbox) -> None:
+    box.enqueue(make_post("late", due_min=10), ["a"], T0)
+    box.enqueue(make_post("early", due_min=5), ["a"], T0)
+    assert [i.key for i in box.open_items("a")] == ["early", "late"]
+    assert [i.key for i in box.open_items("a", T0 + timedelta(minutes=6))] == ["early"]
+    box.begin_part("early", "a", 0, wording="parts", now=T0)
+    box.part_posted("early", "a", 0, PostRef("1"), total=1, now=T0 + timedelta(minutes=1))
+    assert box.sent_since("a", T0) == [T0 + timedelta(minutes=1)]
+    assert box.last_post_finished("a", exclude_key="late") == T0 + timedelta(minutes=1)
+
+
+def test_second_writer_is_refused_reader_is_not(tmp_path: Path) -> None:
+    first = Outbox.open(tmp_path)
+    first.enqueue(make_post(), ["a"], T0)
+    with pytest.raises(OutboxLocked, match="another spacebot process"):
+        Outbox.open(tmp_path)
+    reader = Outbox.open(tmp_path, readonly=True)
+    assert reader.status()[0].counts["pending"] == 1
+    reader.close()
+    first.close()
+    Outbox.open(tmp_path).close()  # the lock is released on close
+
+
+def test_durability_settings(box: Outbox) -> None:
+    conn = box._conn
+    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert conn.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
