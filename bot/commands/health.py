@@ -1,0 +1,80 @@
+"""``spacebot health``: is the daemon alive and posting?  For Docker's HEALTHCHECK."""
+
+from __future__ import annotations
+
+import argparse
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+from bot.commands.common import add_config_args, add_parser, load_config_from
+from bot.daemon import HEARTBEAT_NAME, assess_health, read_heartbeat, with_state_dir
+from bot.errors import UserError
+
+if TYPE_CHECKING:
+    from bot.cli import Context
+
+DEFAULT_MAX_AGE_HOURS = 26.0  # a day plus slack (a fall-back day lasts 25 h)
+
+
+def _hours(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of hours: {text!r}") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError("must be more than 0 hours")
+    return value
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = add_parser(
+        sub,
+        "health",
+        "Exit 0 when the heartbeat (written by 'spacebot run' and 'spacebot check' in the "
+        "state directory) shows a check within the last --max-age hours and no stuck "
+        "target; else exit 1 with a one-line reason.  Never exits 2 on a bad configuration "
+        "(Docker reserves that code): that is exit 1 too.",
+        "  spacebot health\n"
+        "  spacebot health --max-age 50            # a cron job that runs every other day\n"
+        '  HEALTHCHECK CMD ["spacebot", "health"]  # in a Dockerfile\n',
+    )
+    add_config_args(p, data=False)
+    p.add_argument(
+        "--max-age",
+        metavar="HOURS",
+        type=_hours,
+        default=DEFAULT_MAX_AGE_HOURS,
+        help=f"how old the last check may be (default: {DEFAULT_MAX_AGE_HOURS:g})",
+    )
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace, ctx: Context) -> int:
+    try:
+        config = with_state_dir(load_config_from(args, ctx), ctx.env)
+    except UserError as exc:
+        print(f"unhealthy: bad configuration: {exc.problems[0]}".splitlines()[0], file=ctx.stderr)
+        return 1
+    path = config.state_dir / HEARTBEAT_NAME
+    try:
+        data = read_heartbeat(path)
+    except FileNotFoundError:
+        print(
+            f"unhealthy: no heartbeat at {path} (no check has completed yet, or another "
+            "state directory)",
+            file=ctx.stderr,
+        )
+        return 1
+    except (OSError, ValueError) as exc:
+        print(f"unhealthy: cannot read {path}: {exc}", file=ctx.stderr)
+        return 1
+    reason = assess_health(data, ctx.clock(), timedelta(hours=args.max_age))
+    if reason:
+        print(f"unhealthy: {reason}", file=ctx.stderr)
+        return 1
+    print(
+        f"ok: last check {data.get('last_check')}, next post due {data.get('next_delivery')}, "
+        f"pid {data.get('pid')}",
+        file=ctx.stdout,
+    )
+    return 0
