@@ -91,8 +91,10 @@ class _Reader:
         for key, value in raw.items():
             if key not in allowed:
                 close = difflib.get_close_matches(str(key), sorted(allowed), n=1)
-                fix = f"did you mean '{close[0]}'?" if close else "allowed: " + ", ".join(
-                    sorted(allowed)
+                fix = (
+                    f"did you mean '{close[0]}'?"
+                    if close
+                    else "allowed: " + ", ".join(sorted(allowed))
                 )
                 self.fail(f"{where}.{key}" if where else str(key), "unknown setting", fix)
             else:
@@ -113,14 +115,16 @@ class _Reader:
             return default
         return float(value)
 
-    def days(self, raw: dict[str, Any], key: str, where: str, default: tuple[int, ...]) -> tuple[
-        int, ...
-    ]:
+    def days(
+        self, raw: dict[str, Any], key: str, where: str, default: tuple[int, ...]
+    ) -> tuple[int, ...]:
         value = raw.get(key, list(default))
         if not isinstance(value, list) or not all(
             isinstance(v, int) and not isinstance(v, bool) and v > 0 for v in value
         ):
-            self.fail(f"{where}.{key}", "must be a list of whole numbers of days", "e.g. [100, 365]")
+            self.fail(
+                f"{where}.{key}", "must be a list of whole numbers of days", "e.g. [100, 365]"
+            )
             return default
         return tuple(sorted(set(value)))
 
@@ -154,9 +158,13 @@ def load_config(path: Path | None) -> Config:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise ConfigError(
-            Problem(source, "file", "not found",
-                    "check the path given with --config or SPACEBOT_CONFIG, or copy "
-                    "config.example.yaml to config.yaml")
+            Problem(
+                source,
+                "file",
+                "not found",
+                "check the path given with --config or SPACEBOT_CONFIG, or copy "
+                "config.example.yaml to config.yaml",
+            )
         ) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(Problem(source, "file", f"cannot be read: {exc}")) from None
@@ -167,8 +175,12 @@ def load_config(path: Path | None) -> Config:
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "file"
         reason = getattr(exc, "problem", None) or str(exc)
         raise ConfigError(
-            Problem(source, where, f"YAML syntax error: {reason}",
-                    "fix the indentation, quotes or colons at that line")
+            Problem(
+                source,
+                where,
+                f"YAML syntax error: {reason}",
+                "fix the indentation, quotes or colons at that line",
+            )
         ) from None
     return parse_config(raw, source, base=path.parent)
 
@@ -176,16 +188,28 @@ def load_config(path: Path | None) -> Config:
 def parse_config(raw: Any, source: str, base: Path = Path()) -> Config:
     r = _Reader(source)
     top = r.section(
-        raw, "",
-        {"timezone", "data", "state_dir", "engine", "announcements", "schedule", "targets",
-         "posting"},
+        raw,
+        "",
+        {
+            "timezone",
+            "data",
+            "state_dir",
+            "engine",
+            "announcements",
+            "schedule",
+            "targets",
+            "posting",
+        },
     )
     tz = top.get("timezone", "UTC")
     try:
         ZoneInfo(str(tz))
     except (ZoneInfoNotFoundError, ValueError):
-        r.fail("timezone", f"unknown time zone {tz!r}",
-               "use an IANA name such as UTC, America/New_York or Europe/London")
+        r.fail(
+            "timezone",
+            f"unknown time zone {tz!r}",
+            "use an IANA name such as UTC, America/New_York or Europe/London",
+        )
         tz = "UTC"
     data = _path(top.get("data"), base, default_data_path())
     state_dir = _path(top.get("state_dir"), base, Path("state"))
@@ -215,9 +239,16 @@ def _path(value: Any, base: Path, default: Path) -> Path:
 def _rules(r: _Reader, raw: Any) -> Rules:
     where = "engine"
     sec = r.section(
-        raw, where,
-        {"include_suborbital", "grace_days", "kinds", "consecutive_days", "cumulative_days",
-         "scopes"},
+        raw,
+        where,
+        {
+            "include_suborbital",
+            "grace_days",
+            "kinds",
+            "consecutive_days",
+            "cumulative_days",
+            "scopes",
+        },
     )
     kinds = frozenset(Kind)
     if "kinds" in sec:
@@ -225,8 +256,11 @@ def _rules(r: _Reader, raw: Any) -> Rules:
         known = {k.value: k for k in Kind}
         bad = [n for n in names if n not in known]
         if bad:
-            r.fail(f"{where}.kinds", f"unknown kind(s): {', '.join(bad)}",
-                   "known kinds: " + ", ".join(known))
+            r.fail(
+                f"{where}.kinds",
+                f"unknown kind(s): {', '.join(bad)}",
+                "known kinds: " + ", ".join(known),
+            )
         kinds = frozenset(known[n] for n in names if n in known)
     return Rules(
         scopes=_scopes(r, sec.get("scopes"), f"{where}.scopes"),
@@ -242,8 +276,11 @@ def _scopes(r: _Reader, raw: Any, where: str) -> tuple[ScopeRule, ...]:
     if raw is None:
         return DEFAULT_SCOPES
     if not isinstance(raw, list) or not raw:
-        r.fail(where, "must be a non-empty list of scopes, widest first",
-               "e.g. [{name: world}, {name: country, per: country}, {name: women, gender: female}]")
+        r.fail(
+            where,
+            "must be a non-empty list of scopes, widest first",
+            "e.g. [{name: world}, {name: country, per: country}, {name: women, gender: female}]",
+        )
         return DEFAULT_SCOPES
     out: list[ScopeRule] = []
     seen: set[str] = set()
@@ -252,12 +289,18 @@ def _scopes(r: _Reader, raw: Any, where: str) -> tuple[ScopeRule, ...]:
         sec = r.section(item, w, {"name", "label", "per", "countries", "gender", "tags", "people"})
         name = sec.get("name")
         if not isinstance(name, str) or not _NAME.match(name):
-            r.fail(f"{w}.name", "every scope needs a name of lowercase letters, digits and '-'",
-                   "e.g. name: europe")
+            r.fail(
+                f"{w}.name",
+                "every scope needs a name of lowercase letters, digits and '-'",
+                "e.g. name: europe",
+            )
             continue
         if name in seen or (is_country_code(name.upper()) and len(name) == 2):
-            r.fail(f"{w}.name", f"scope name '{name}' is used twice or clashes with a country code",
-                   "choose another name")
+            r.fail(
+                f"{w}.name",
+                f"scope name '{name}' is used twice or clashes with a country code",
+                "choose another name",
+            )
         seen.add(name)
         per = sec.get("per")
         if per not in (None, COUNTRY):
@@ -265,8 +308,11 @@ def _scopes(r: _Reader, raw: Any, where: str) -> tuple[ScopeRule, ...]:
         countries = r.words(sec.get("countries"), f"{w}.countries")
         for code in countries:
             if not is_country_code(code):
-                r.fail(f"{w}.countries", f"unknown country code '{code}'",
-                       "use ISO 3166-1 alpha-2 codes in capitals, e.g. FR, DE, IT")
+                r.fail(
+                    f"{w}.countries",
+                    f"unknown country code '{code}'",
+                    "use ISO 3166-1 alpha-2 codes in capitals, e.g. FR, DE, IT",
+                )
         genders = r.words(sec.get("gender"), f"{w}.gender")
         for g in genders:
             if g not in ("male", "female"):
@@ -311,9 +357,7 @@ def _announcements(r: _Reader, raw: Any, base: Path) -> Announcements:
 
 def _schedule(r: _Reader, raw: Any) -> Schedule:
     where = "schedule"
-    sec = r.section(
-        raw, where, {"check_time", "post_at", "misfire_grace_minutes", "catch_up_days"}
-    )
+    sec = r.section(raw, where, {"check_time", "post_at", "misfire_grace_minutes", "catch_up_days"})
     check_time = time(9, 0)
     value = sec.get("check_time", "09:00")
     if isinstance(value, int):  # YAML 1.1 reads 09:00 unquoted as sexagesimal minutes

@@ -76,9 +76,9 @@ def render_for(
     return {name: render(milestones, templates, spec, settings) for name, spec in specs.items()}
 
 
-def check_posting_setup(config: Config, env: Mapping[str, str], *, credentials: bool) -> list[
-    Problem
-]:
+def check_posting_setup(
+    config: Config, env: Mapping[str, str], *, credentials: bool
+) -> list[Problem]:
     """Every problem with templates, targets, posting settings and credentials."""
     problems: list[Problem] = []
     targets: list[TargetConfig] = []

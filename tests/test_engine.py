@@ -230,7 +230,9 @@ def test_window_is_half_open():
 
 
 def test_standings():
-    ds = dataset(person("a", flight(0, 10)), person("b", flight(20, 40)), person("c", flight(5, 15)))
+    ds = dataset(
+        person("a", flight(0, 10)), person("b", flight(20, 40)), person("c", flight(5, 15))
+    )
     rows = standings(ds, Rules(), "cumulative", "world", at(25))
     assert [(r.person, r.rank, r.value_seconds, r.in_space) for r in rows] == [
         ("a", 1, 10 * DAY, False),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import random
 from datetime import timedelta
 
@@ -41,7 +42,9 @@ def histories(draw: st.DrawFn) -> Dataset:
                     Flight(
                         f"F{i}{j}",
                         ORIGIN + timedelta(seconds=a),
-                        None if ongoing and j == len(flights) - 1 else ORIGIN + timedelta(seconds=b),
+                        None
+                        if ongoing and j == len(flights) - 1
+                        else ORIGIN + timedelta(seconds=b),
                     )
                     for j, (a, b) in enumerate(flights)
                 ),
@@ -65,7 +68,7 @@ def test_cutting_a_window_into_pieces_gives_the_same_milestones(ds, cuts):
     whole = find_milestones(ds, RULES, START, END).milestones
     bounds = [START, *sorted(START + timedelta(seconds=c) for c in cuts), END]
     pieces = []
-    for lo, hi in zip(bounds, bounds[1:], strict=False):
+    for lo, hi in itertools.pairwise(bounds):
         pieces.extend(find_milestones(ds, RULES, lo, hi).milestones)
     assert keys(pieces) == keys(whole)
     assert len({m.key for m in whole}) == len(whole)  # keys are unique
@@ -103,8 +106,10 @@ def test_every_record_is_sound(ds):
         for other in timelines.values():
             if other is me:
                 continue
-            in_scope = scope == "world" or scope in (other.person.country,) or (
-                scope == "women" and other.person.gender == "female"
+            in_scope = (
+                scope == "world"
+                or scope in (other.person.country,)
+                or (scope == "women" and other.person.gender == "female")
             )
             if in_scope:
                 assert other.value(measure, t + 1) <= me.value(measure, t + 1)

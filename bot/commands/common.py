@@ -18,7 +18,7 @@ from bot.model import Dataset
 if TYPE_CHECKING:
     from bot.cli import Context
 
-Subparsers = argparse._SubParsersAction  # type: ignore[type-arg]  # argparse's own name
+Subparsers = argparse._SubParsersAction[argparse.ArgumentParser]
 
 
 def add_parser(sub: Subparsers, name: str, help: str, examples: str) -> argparse.ArgumentParser:
@@ -87,7 +87,9 @@ def iso(instant: datetime) -> str:
     return instant.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def warn_stale(ctx: Context, stale_horizon: datetime | None, until: datetime, stale: list[str]) -> None:
+def warn_stale(
+    ctx: Context, stale_horizon: datetime | None, until: datetime, stale: list[str]
+) -> None:
     if stale_horizon is not None and until > stale_horizon:
         print(
             f"warning: the data is known only until {iso(stale_horizon)} (as_of or planned "

@@ -33,8 +33,11 @@ def register(sub: Subparsers) -> None:
         "  spacebot leaderboard --kind cumulative --scope women --top 5 --format json\n",
     )
     p.add_argument("--kind", choices=("consecutive", "cumulative"), default="cumulative")
-    p.add_argument("--scope", default="world",
-                   help="world, a country code (US, RU, ...), women, or one of your own scopes")
+    p.add_argument(
+        "--scope",
+        default="world",
+        help="world, a country code (US, RU, ...), women, or one of your own scopes",
+    )
     p.add_argument("--at", metavar="INSTANT", help="date or instant (default: now)")
     p.add_argument("--top", type=int, default=10, metavar="N")
     p.add_argument("--format", choices=("text", "json"), default="text")
@@ -48,22 +51,33 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     at = parse_instant(args.at, config) if args.at else ctx.clock()
     scopes = known_scopes(dataset, config.rules)
     if args.scope not in scopes:
-        raise UserError(
-            f"unknown scope '{args.scope}': known scopes are {', '.join(scopes)}"
-        )
+        raise UserError(f"unknown scope '{args.scope}': known scopes are {', '.join(scopes)}")
     rows = standings(dataset, config.rules, args.kind, args.scope, at)[: max(args.top, 0)]
     if args.format == "json":
         for row in rows:
-            print(json.dumps({
-                "rank": row.rank, "person": row.person, "name": row.name,
-                "country": row.country, "value_seconds": row.value_seconds,
-                "in_space": row.in_space, "at": iso(at),
-            }, ensure_ascii=False), file=ctx.stdout)
+            print(
+                json.dumps(
+                    {
+                        "rank": row.rank,
+                        "person": row.person,
+                        "name": row.name,
+                        "country": row.country,
+                        "value_seconds": row.value_seconds,
+                        "in_space": row.in_space,
+                        "at": iso(at),
+                    },
+                    ensure_ascii=False,
+                ),
+                file=ctx.stdout,
+            )
         return 0
     label = "single flight" if args.kind == "consecutive" else "total time in space"
     print(f"Longest {label}, {args.scope}, at {iso(at)}:", file=ctx.stdout)
     for row in rows:
         flag = "  (in space)" if row.in_space else ""
-        print(f"{row.rank:>4}. {row.name:<32} {row.country}  {days_hours(row.value_seconds):>22}"
-              f"  {row.value_seconds:>11} s{flag}", file=ctx.stdout)
+        print(
+            f"{row.rank:>4}. {row.name:<32} {row.country}  {days_hours(row.value_seconds):>22}"
+            f"  {row.value_seconds:>11} s{flag}",
+            file=ctx.stdout,
+        )
     return 0

@@ -37,13 +37,27 @@ def register(sub: Subparsers) -> None:
         "  spacebot preview --from 2015-10-01 --to 2015-10-31 --platform bluesky\n"
         "  spacebot preview --from 1961-04-12 --to 2026-07-03 --format json > history.jsonl\n",
     )
-    p.add_argument("--from", dest="start", required=True, metavar="DATE",
-                   help="first day (in the configured time zone), or an exact instant")
-    p.add_argument("--to", dest="end", required=True, metavar="DATE",
-                   help="last day, included (or an exact instant, excluded)")
-    p.add_argument("--platform", action="append", metavar="NAME",
-                   help="render for this platform (repeatable; default: the configured "
-                   f"targets' platforms). Known: {', '.join(known_platforms())}")
+    p.add_argument(
+        "--from",
+        dest="start",
+        required=True,
+        metavar="DATE",
+        help="first day (in the configured time zone), or an exact instant",
+    )
+    p.add_argument(
+        "--to",
+        dest="end",
+        required=True,
+        metavar="DATE",
+        help="last day, included (or an exact instant, excluded)",
+    )
+    p.add_argument(
+        "--platform",
+        action="append",
+        metavar="NAME",
+        help="render for this platform (repeatable; default: the configured "
+        f"targets' platforms). Known: {', '.join(known_platforms())}",
+    )
     p.add_argument("--format", choices=("text", "json"), default="text")
     add_config_args(p)
     p.set_defaults(func=run)
@@ -80,15 +94,18 @@ def milestone_json(m: Milestone) -> dict[str, Any]:
         "value_seconds": m.value_seconds,
         "total_seconds": m.total_seconds,
         "previous": (
-            {"person": m.previous.person, "name": m.previous.name,
-             "value_seconds": m.previous.value_seconds}
-            if m.previous else None
+            {
+                "person": m.previous.person,
+                "name": m.previous.name,
+                "value_seconds": m.previous.value_seconds,
+            }
+            if m.previous
+            else None
         ),
         "threshold_days": m.threshold_days,
         "mission": m.mission,
         "ranks": [
-            {"scope": r.scope, "measure": r.measure, "rank": r.rank, "of": r.of}
-            for r in m.ranks
+            {"scope": r.scope, "measure": r.measure, "rank": r.rank, "of": r.of} for r in m.ranks
         ],
         "key": m.key,
     }
@@ -116,17 +133,25 @@ def write_json(ctx: Context, milestones: Sequence[Milestone], posts: dict[str, l
 
 
 def write_text(
-    ctx: Context, config: Config, result: Result, posts: dict[str, list[Post]], start: Any,
+    ctx: Context,
+    config: Config,
+    result: Result,
+    posts: dict[str, list[Post]],
+    start: Any,
     end: Any,
 ) -> None:
     bold = (lambda s: f"\033[1m{s}\033[0m") if ctx.color else (lambda s: s)
     dim = (lambda s: f"\033[2m{s}\033[0m") if ctx.color else (lambda s: s)
     count = len(result.milestones)
-    print(f"{count} milestone{'s' if count != 1 else ''} from {iso(start)} to {iso(end)} "
-          f"(times in {config.timezone}); dry-run, nothing is posted.", file=ctx.stdout)
+    print(
+        f"{count} milestone{'s' if count != 1 else ''} from {iso(start)} to {iso(end)} "
+        f"(times in {config.timezone}); dry-run, nothing is posted.",
+        file=ctx.stdout,
+    )
     for platform, items in posts.items():
-        print(f"\n== {platform}: {len(items)} post{'s' if len(items) != 1 else ''}",
-              file=ctx.stdout)
+        print(
+            f"\n== {platform}: {len(items)} post{'s' if len(items) != 1 else ''}", file=ctx.stdout
+        )
         day = None
         index = post_of(items)
         by_post: dict[str, list[Milestone]] = {}

@@ -24,12 +24,12 @@ def register(sub: Subparsers) -> None:
         "upcoming",
         "Forecast the milestones of the next N days from the flights in progress and their "
         "planned landings; flag those reached only if a crew stays longer than planned.",
-        "  spacebot upcoming\n"
-        "  spacebot upcoming --days 30 --format json\n",
+        "  spacebot upcoming\n  spacebot upcoming --days 30 --format json\n",
     )
     p.add_argument("--days", type=int, default=90, metavar="N", help="how far ahead (default 90)")
-    p.add_argument("--platform", action="append", metavar="NAME",
-                   help="also render the post for this platform")
+    p.add_argument(
+        "--platform", action="append", metavar="NAME", help="also render the post for this platform"
+    )
     p.add_argument("--format", choices=("text", "json"), default="text")
     add_config_args(p)
     p.set_defaults(func=run)
@@ -52,9 +52,11 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     if dataset.as_of + config.rules.grace < now and any(
         f.landing is None for p in dataset.people for f in p.flights
     ):
-        print(f"warning: the data is as of {iso(dataset.as_of)}; flights still open in it may "
-              "have ended. Update the mission data before trusting this forecast.",
-              file=ctx.stderr)
+        print(
+            f"warning: the data is as of {iso(dataset.as_of)}; flights still open in it may "
+            "have ended. Update the mission data before trusting this forecast.",
+            file=ctx.stderr,
+        )
     posts = (
         render_for([m for m, _ in rows], config, load_template_set(config), args.platform)
         if args.platform
@@ -70,8 +72,10 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
                 row[f"text_{platform}"] = "\n\n".join(post.parts) if post else ""
             print(json.dumps(row, ensure_ascii=False), file=ctx.stdout)
         return 0
-    print(f"Milestones from {iso(now)} to {iso(end)} ({args.days} days, times in "
-          f"{config.timezone}):", file=ctx.stdout)
+    print(
+        f"Milestones from {iso(now)} to {iso(end)} ({args.days} days, times in {config.timezone}):",
+        file=ctx.stdout,
+    )
     if not rows:
         print("  none expected.", file=ctx.stdout)
     for m, if_extended in rows:

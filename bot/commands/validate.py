@@ -26,8 +26,11 @@ def register(sub: Subparsers) -> None:
         "  spacebot validate --config /etc/spacebot/config.yaml --data my-flights.yaml\n",
     )
     add_config_args(p)
-    p.add_argument("--no-credentials", action="store_true",
-                   help="do not check that every target's credentials are set")
+    p.add_argument(
+        "--no-credentials",
+        action="store_true",
+        help="do not check that every target's credentials are set",
+    )
     p.set_defaults(func=run)
 
 
@@ -49,11 +52,14 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
         problems.extend(check_posting_setup(config, ctx.env, credentials=not args.no_credentials))
     if problems:
         raise UserError(problems)
-    assert config is not None and dataset is not None
+    assert config is not None
+    assert dataset is not None
     flights = sum(len(p.flights) for p in dataset.people)
     ongoing = sum(1 for p in dataset.people for f in p.flights if f.landing is None)
-    print(f"ok: {len(dataset.people)} people, {flights} flights ({ongoing} in space), "
-          f"data as of {dataset.as_of:%Y-%m-%d %H:%M}Z, from {', '.join(dataset.sources)}",
-          file=ctx.stdout)
+    print(
+        f"ok: {len(dataset.people)} people, {flights} flights ({ongoing} in space), "
+        f"data as of {dataset.as_of:%Y-%m-%d %H:%M}Z, from {', '.join(dataset.sources)}",
+        file=ctx.stdout,
+    )
     print(f"ok: configuration {config.source}", file=ctx.stdout)
     return 0
