@@ -18,7 +18,10 @@ from bot.model import Dataset
 if TYPE_CHECKING:
     from bot.cli import Context
 
-Subparsers = argparse._SubParsersAction[argparse.ArgumentParser]
+if TYPE_CHECKING:
+    Subparsers = argparse._SubParsersAction[argparse.ArgumentParser]
+else:
+    Subparsers = argparse._SubParsersAction
 
 
 def add_parser(sub: Subparsers, name: str, help: str, examples: str) -> argparse.ArgumentParser:
