@@ -149,3 +149,43 @@ def test_durability_settings(box: Outbox) -> None:
     conn = box._conn
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert conn.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
+
+
+def test_status_command(tmp_path: Path) -> None:
+    import io
+    import json as jsonlib
+
+    from bot.cli import Context, main
+
+    box = Outbox.open(tmp_path)
+    box.enqueue(make_post("k1"), ["main-x", "fedi"], T0)
+    box.enqueue(make_post("k2", due_min=5), ["main-x", "fedi"], T0)
+    box.begin_part("k1", "fedi", 0, wording="parts", now=T0)
+    box.part_posted("k1", "fedi", 0, PostRef("1"), total=1, now=T0)
+    box.block_target("main-x", reason="X authentication failed (401)", now=T0)
+    # status works while the poster holds the lock
+    out = io.StringIO()
+    ctx = Context(stdout=out, stderr=io.StringIO(), env={}, clock=lambda: T0 + timedelta(hours=2))
+    assert main(["status", "--state-dir", str(tmp_path)], ctx) == 0
+    text = out.getvalue()
+    assert "main-x" in text
+    assert "blocked: main-x" in text
+    assert "X authentication failed (401)" in text
+    out.truncate(0)
+    out.seek(0)
+    assert main(["status", "--state-dir", str(tmp_path), "--format", "json"], ctx) == 0
+    data = {row["target"]: row for row in jsonlib.loads(out.getvalue())}
+    assert data["fedi"]["counts"] == {
+        "pending": 1,
+        "sending": 0,
+        "posted": 1,
+        "failed": 0,
+        "skipped": 0,
+    }
+    assert data["main-x"]["blocked"] is True
+    assert data["main-x"]["oldest_pending_due"] == T0.isoformat()
+    box.close()
+    err = io.StringIO()
+    ctx.stderr = err
+    assert main(["status", "--state-dir", str(tmp_path / "nowhere")], ctx) == 2
+    assert "no outbox in" in err.getvalue()

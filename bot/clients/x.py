@@ -11,6 +11,7 @@ first one went out (but not its id).
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
@@ -32,6 +33,12 @@ from bot.clients.base import (
 from bot.secrets import Secret, read_secrets
 
 TWITTER_HOST = "https://api.twitter.com"
+
+# At DEBUG these two log the consumer key and access token of every signed request
+# (signature base string, Authorization header).  Credentials never go to a log, so
+# they are held at INFO whatever the root level; nothing else of theirs is useful.
+for _noisy in ("oauthlib", "requests_oauthlib"):
+    logging.getLogger(_noisy).setLevel(logging.INFO)
 
 
 class _Session(requests.Session):

@@ -1,0 +1,90 @@
+"""``spacebot status``: what the outbox holds, per target (read-only, safe while posting)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+from typing import Any
+
+from bot.cli import Context
+from bot.errors import UserError
+from bot.outbox import STATES, Outbox, TargetStatus
+
+
+def register(sub: Any) -> None:
+    parser = sub.add_parser(
+        "status",
+        help="show the outbox: pending, posted, failed, skipped posts per target",
+        description="Show the outbox: how many posts are pending, posted, failed or skipped "
+        "for each target, the oldest pending one, and targets stopped by refused credentials.",
+        epilog="Example: spacebot status --state-dir /var/lib/spacebot --format json",
+    )
+    parser.add_argument(
+        "--state-dir",
+        type=Path,
+        default=Path("state"),
+        help="the state directory holding outbox.sqlite3 (default: ./state)",
+    )
+    parser.add_argument("--format", choices=("text", "json"), default="text")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace, ctx: Context) -> int:
+    state_dir: Path = args.state_dir
+    try:
+        outbox = Outbox.open(state_dir, readonly=True)
+    except FileNotFoundError:
+        raise UserError(
+            f"no outbox in {state_dir} (looked for {state_dir / 'outbox.sqlite3'}); "
+            "pass --state-dir, or run the bot once to create it"
+        ) from None
+    try:
+        statuses = outbox.status()
+    finally:
+        outbox.close()
+    if args.format == "json":
+        print(json.dumps([_as_json(s) for s in statuses], indent=2), file=ctx.stdout)
+        return 0
+    if not statuses:
+        print("The outbox is empty.", file=ctx.stdout)
+        return 0
+    now = ctx.clock()
+    width = max(len(s.target) for s in statuses)
+    header = f"{'target':<{width}}  " + "  ".join(f"{state:>7}" for state in STATES)
+    print(header + "  oldest pending", file=ctx.stdout)
+    for s in statuses:
+        counts = "  ".join(f"{s.counts.get(state, 0):>7}" for state in STATES)
+        oldest = "-"
+        if s.oldest_pending_due is not None:
+            age = now - s.oldest_pending_due
+            oldest = s.oldest_pending_due.isoformat(timespec="minutes")
+            if age.total_seconds() > 0:
+                oldest += f" ({age.total_seconds() / 3600:.1f} h ago)"
+        print(f"{s.target:<{width}}  {counts}  {oldest}", file=ctx.stdout)
+    for s in statuses:
+        if s.blocked_at is not None:
+            print(
+                f"blocked: {s.target} since {s.blocked_at.isoformat(timespec='minutes')}: "
+                f"{s.blocked_reason} (fix its credentials; its posts wait)",
+                file=ctx.stdout,
+            )
+        if s.rate_limited_until is not None and s.rate_limited_until > now:
+            print(
+                f"rate limited: {s.target} until "
+                f"{s.rate_limited_until.isoformat(timespec='minutes')}",
+                file=ctx.stdout,
+            )
+    return 0
+
+
+def _as_json(s: TargetStatus) -> dict[str, object]:
+    return {
+        "target": s.target,
+        "counts": s.counts,
+        "oldest_pending_due": s.oldest_pending_due.isoformat() if s.oldest_pending_due else None,
+        "blocked": s.blocked_at is not None,
+        "blocked_at": s.blocked_at.isoformat() if s.blocked_at else None,
+        "blocked_reason": s.blocked_reason or None,
+        "rate_limited_until": s.rate_limited_until.isoformat() if s.rate_limited_until else None,
+    }

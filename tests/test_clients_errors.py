@@ -1,0 +1,150 @@
+"""Each adapter maps its library's answers onto the five typed errors.
+
+The real tweepy, Mastodon.py and atproto code runs against the fake server.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from fakes.fixtures import BLUESKY_ENV, MASTODON_ENV, X_ENV
+from fakes.server import FakeServer, make_server
+
+from bot.clients import (
+    PLATFORMS,
+    AuthFailed,
+    Client,
+    Duplicate,
+    RateLimited,
+    Rejected,
+    Transient,
+    open_clients,
+    platform_class,
+)
+from bot.delivery import parse_targets
+from bot.errors import ConfigError
+
+ENV = {**X_ENV, **MASTODON_ENV, **BLUESKY_ENV}
+
+
+@pytest.fixture
+def server() -> Iterator[FakeServer]:
+    srv = make_server()
+    yield srv
+    srv.stop()
+
+
+def make(platform: str, server: FakeServer, tmp_path: Path) -> Client:
+    options: dict[str, object] = {"timeout": 0.3}
+    name = {"x": "main-x", "mastodon": "fedi", "bluesky": "sky"}[platform]
+    if platform == "x":
+        options["base_url"] = server.url
+    elif platform == "mastodon":
+        options["api_base_url"] = server.url
+    else:
+        options.update(handle=FakeServer.HANDLE, base_url=server.url)
+    targets = parse_targets([{"name": name, "platform": platform, "options": options}], "t.yaml")
+    return open_clients(targets, ENV, state_dir=tmp_path, stdout=io.StringIO())[name]
+
+
+EXPECTED = {
+    "429": RateLimited,
+    "500": Transient,
+    "accept-500": Transient,
+    "reset": Transient,
+    "accept-reset": Transient,
+    "timeout": Transient,
+    "401": AuthFailed,
+    "403": AuthFailed,
+    "400": Rejected,
+}
+
+
+@pytest.mark.parametrize("platform", ["x", "mastodon", "bluesky"])
+@pytest.mark.parametrize("fault", sorted(EXPECTED))
+def test_error_mapping(tmp_path: Path, server: FakeServer, platform: str, fault: str) -> None:
+    client = make(platform, server, tmp_path)
+    if platform == "bluesky":
+        client.post("log in first", reply_to=None, idempotency_key="k0")
+        if fault == "401":  # a stale saved session is retried once with the password
+            server.bsky_password = "changed"
+    server.rate_limit_reset = 1_900_000_000
+    server.timeout_sleep = 0.45
+    server.faults = lambda p, path: fault
+    with pytest.raises(EXPECTED[fault]) as err:
+        client.post("hello", reply_to=None, idempotency_key="k1")
+    assert client.name in str(err.value)
+    if fault == "429" and platform != "mastodon":
+        assert isinstance(err.value, RateLimited)
+        assert err.value.reset_at == datetime.fromtimestamp(1_900_000_000, UTC)
+
+
+def test_x_duplicate_content(tmp_path: Path, server: FakeServer) -> None:
+    client = make("x", server, tmp_path)
+    client.post("same text", reply_to=None, idempotency_key="a")
+    with pytest.raises(Duplicate):
+        client.post("same text", reply_to=None, idempotency_key="b")
+
+
+def test_x_thread_and_request_shape(tmp_path: Path, server: FakeServer) -> None:
+    client = make("x", server, tmp_path)
+    first = client.post("first", reply_to=None, idempotency_key="a")
+    client.post("second", reply_to=first, idempotency_key="b")
+    assert server.published[1].reply_to == first.id
+    method, path, headers = server.requests[0]
+    assert (method, path) == ("POST", "/2/tweets")
+    assert headers["authorization"].startswith("OAuth ")  # OAuth 1.0a user context
+    assert first.url == f"https://x.com/i/web/status/{first.id}"
+
+
+def test_mastodon_idempotency_and_no_network_at_construction(
+    tmp_path: Path, server: FakeServer
+) -> None:
+    client = make("mastodon", server, tmp_path)
+    assert server.requests == []
+    a = client.post("toot", reply_to=None, idempotency_key="same")
+    b = client.post("toot", reply_to=None, idempotency_key="same")
+    assert a == b
+    assert server.texts() == ["toot"]
+    assert server.requests[0][2]["idempotency-key"] == "same"
+
+
+def test_bluesky_session_is_reused_and_facets_sent(tmp_path: Path, server: FakeServer) -> None:
+    client = make("bluesky", server, tmp_path)
+    assert server.requests == []  # no login before the first post
+    root = client.post("Day 100 #space https://example.com", reply_to=None, idempotency_key="a")
+    reply = client.post("part 2", reply_to=root, idempotency_key="b")
+    assert (reply.root_id, reply.root_cid) == (root.id, root.cid)
+    third = client.post("part 3", reply_to=reply, idempotency_key="c")
+    assert third.root_id == root.id  # the root stays the thread's first post
+    again = make("bluesky", server, tmp_path)  # next run: the saved session, no new login
+    again.post("next run", reply_to=None, idempotency_key="d")
+    assert server.logins == 1
+    session = tmp_path / "bluesky-sky.session"
+    assert session.stat().st_mode & 0o077 == 0
+    assert client.find_recent("part 2", idempotency_key="b") == reply
+    assert client.find_recent("never posted", idempotency_key="z") is None
+
+
+def test_unknown_platform_lists_known_ones() -> None:
+    with pytest.raises(ConfigError) as err:
+        platform_class("myspace", source="spacebot.yaml", where="target 'a'")
+    text = str(err.value)
+    assert "spacebot.yaml: target 'a': unknown platform 'myspace'" in text
+    assert ", ".join(sorted(PLATFORMS)) in text
+
+
+def test_length_counters() -> None:
+    x = PLATFORMS["x"]
+    assert (x.counter, x.default_limit) == ("x", 280)
+    assert (PLATFORMS["mastodon"].counter, PLATFORMS["mastodon"].default_limit) == ("chars", 500)
+    assert (PLATFORMS["bluesky"].counter, PLATFORMS["bluesky"].default_limit) == ("graphemes", 300)
+    from bot.clients.base import measure
+
+    assert measure("👩‍🚀", "graphemes") == 1
+    assert measure("👩‍🚀", "chars") == 3
+    assert measure("see https://example.com/a/very/long/path/indeed", "x") == 4 + 23
