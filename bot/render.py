@@ -37,7 +37,12 @@ PLATFORM_DEFAULTS: Mapping[str, tuple[text_length.Counter, int]] = {
 }
 
 _HASHTAG = re.compile(r"#?(\w+)\Z")
-_SENTENCE_END = re.compile(r"(?<=[.!?;:])\s+")
+# Where a thread may break, best first: between sentences, clauses, words.
+_BREAKS = (
+    re.compile(r"(?<=[.!?])\s+"),
+    re.compile(r"(?<=[:;,])\s+"),
+    re.compile(r"\s+"),
+)
 
 
 @dataclass(frozen=True)
@@ -250,39 +255,31 @@ def _with_marker(fits: Callable[[str], bool], marker: str) -> Callable[[str], bo
 
 
 def _pack(text: str, fits: Callable[[str], bool]) -> list[str]:
+    """Greedy packing: whole sentences while they fit, else clauses, else words."""
     parts: list[str] = []
     current = ""
 
-    def add(piece: str) -> bool:
+    def place(piece: str, level: int) -> None:
         nonlocal current
         candidate = f"{current} {piece}" if current else piece
         if fits(candidate):
             current = candidate
-            return True
-        return False
-
-    def flush() -> None:
-        nonlocal current
+            return
         if current:
             parts.append(current)
             current = ""
+        if fits(piece):
+            current = piece
+        elif level < len(_BREAKS):
+            for sub in _BREAKS[level].split(piece):
+                place(sub, level + 1)
+        else:
+            *whole, current = _hard_split(piece, fits)
+            parts.extend(whole)
 
-    for sentence in _SENTENCE_END.split(" ".join(text.split())):
-        if add(sentence):
-            continue
-        flush()
-        if add(sentence):
-            continue
-        for word in sentence.split(" "):
-            if add(word):
-                continue
-            flush()
-            if add(word):
-                continue
-            for piece in _hard_split(word, fits):
-                flush()
-                current = piece
-    flush()
+    place(" ".join(text.split()), 0)
+    if current:
+        parts.append(current)
     return parts or [text]
 
 

@@ -55,6 +55,8 @@ _SPACES = re.compile(r"[ \t]+")
 _SPACE_BEFORE_PUNCT = re.compile(r" +([.,;:!?)])")
 _EMPTY_PARENS = re.compile(r" ?\(\s*\)")
 _REPEATED_PERIOD = re.compile(r"(?<!\.)\.\.(?!\.)")
+_COMMA_BEFORE_PAREN = re.compile(r",\s*\(")
+_COMMA_BEFORE_END = re.compile(r",\s*([.!?)]|$)")
 
 
 @dataclass(frozen=True)
@@ -147,6 +149,8 @@ def tidy(text: str) -> str:
     text = _SPACES.sub(" ", text)
     text = _EMPTY_PARENS.sub("", text)
     text = _SPACE_BEFORE_PUNCT.sub(r"\1", text)
+    text = _COMMA_BEFORE_PAREN.sub(" (", text)
+    text = _COMMA_BEFORE_END.sub(r"\1", text)
     text = _REPEATED_PERIOD.sub(".", text)
     return "\n".join(line.strip() for line in text.split("\n")).strip()
 

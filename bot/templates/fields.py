@@ -45,10 +45,18 @@ FIELDS: Mapping[str, Field] = {
     "total_days": Field("total time in space at the instant (first person named)", "520 days"),
     "total_days_hours": Field("{total_days} with hours", "520 days 10 hours"),
     # the flight and the instant
-    "mission": Field("the flight; several joined if a group's differ", "Soyuz TMA-16M / TMA-18M"),
+    "mission": Field(
+        "the flight (for crewmates with different names for it, the part they share)",
+        "Soyuz TMA-16M / TMA-18M",
+    ),
     "launch_date": Field("the flight's launch date, in the configured zone", "March 27, 2015"),
     "date": Field("the crossing date, in the configured time zone", "October 29, 2015"),
     "time": Field("the crossing time with its zone", "04:05 UTC"),
+    "career": Field(
+        '"across all his flights", "all of it on this flight" (first flight), '
+        "or nothing for a group with both",
+        "across all his flights",
+    ),
     "hashtags": Field(
         "the configured hashtags; appended at the end when a template does not place them",
         "#ISS #YearInSpace",
@@ -113,7 +121,6 @@ def build_fields(
     group = len(members) > 1
     names = [m.name for m in members]
     shorts = _short_names(members)
-    missions = list(dict.fromkeys(m.mission for m in members if m.mission))
     f: dict[str, str] = dict.fromkeys(FIELDS, "")
     f.update(
         name=w.join(names),
@@ -123,7 +130,8 @@ def build_fields(
         value_days_hours=w.days_hours(first.value_seconds),
         total_days=w.days(first.total_seconds),
         total_days_hours=w.days_hours(first.total_seconds),
-        mission=w.join(missions),
+        mission=_mission(members),
+        career=_career(members),
         launch_date=w.date_words(first.flight_launch, timezone),
         date=w.date_words(first.at, timezone),
         time=w.time_words(first.at, timezone),
@@ -136,10 +144,7 @@ def build_fields(
         _record_fields(f, first, scope_labels, scope_people)
     elif kind is Kind.MISSION_END:
         f["value"] = w.duration(first.value_seconds)
-        f["totals"] = " ".join(
-            _total(m, short, scope_labels, scope_people, rank_limit)
-            for m, short in zip(members, shorts, strict=True)
-        ).strip()
+        f["totals"] = _totals(members, shorts, scope_labels, scope_people, rank_limit)
         f["ranks"] = w.ranks_phrase(
             first.ranks, "cumulative", scope_labels, scope_people, rank_limit
         )
@@ -189,16 +194,62 @@ def _record_fields(
         f["record_claim_past"] = f"setting the record for the most time in space{past_who}"
 
 
-def _total(
-    m: Milestone,
-    short: str,
+def _mission(members: Sequence[Milestone]) -> str:
+    """The flight's name; for crewmates whose names differ (different landing
+    vehicles: "Soyuz MS-13" and "Soyuz MS-13 / MS-15") the part they share, else all."""
+    missions = list(dict.fromkeys(m.mission for m in members if m.mission))
+    if len(missions) <= 1:
+        return "".join(missions)
+    split = [m.split(" / ") for m in missions]
+    shared = [seg for seg in split[0] if all(seg in other for other in split[1:])]
+    return " / ".join(shared) if shared else w.join(missions)
+
+
+def _earlier_flights(m: Milestone) -> bool:
+    """Whether the person had been to space before this flight."""
+    this_flight = int((m.at - m.flight_launch).total_seconds())
+    return m.total_seconds - this_flight > 60
+
+
+def _career(members: Sequence[Milestone]) -> str:
+    earlier = [_earlier_flights(m) for m in members]
+    if all(earlier):
+        return f"across all {w.pronoun_possessive([m.gender for m in members])} flights"
+    if not any(earlier):
+        return "all of it on this flight"
+    return ""
+
+
+def _totals(
+    members: Sequence[Milestone],
+    shorts: Sequence[str],
     labels: Mapping[str, str] | None,
     people: Mapping[str, str] | None,
     limit: int,
 ) -> str:
-    ranks = w.ranks_phrase(m.ranks, "cumulative", labels, people, limit)
-    if m.total_seconds // w.DAY <= m.value_seconds // w.DAY:
-        # This was the person's only flight: the total says nothing new.
-        return f"{short} now ranks {ranks} for time in space." if ranks else ""
-    text = f"{w.possessive(short)} total: {w.days(m.total_seconds)}"
-    return f"{text}, {ranks}." if ranks else f"{text}."
+    """One sentence per person (crewmates in the same standing share one):
+    "Kelly's total: 520 days, 2nd in the world (1st in the US).", or for a first
+    flight "Kelly now ranks 5th in the US for time in space."."""
+    rookies: dict[str, list[str]] = {}  # ranks phrase -> names, in order
+    sentences: list[str | tuple[str, list[str]]] = []
+    for m, short in zip(members, shorts, strict=True):
+        ranks = w.ranks_phrase(m.ranks, "cumulative", labels, people, limit)
+        if m.total_seconds <= m.value_seconds:
+            # This flight is all their time in space: the total says nothing new.
+            if ranks:
+                if ranks not in rookies:
+                    rookies[ranks] = []
+                    sentences.append((ranks, rookies[ranks]))
+                rookies[ranks].append(short)
+            continue
+        text = f"{w.possessive(short)} total: {w.duration(m.total_seconds)}"
+        sentences.append(f"{text}, {ranks}." if ranks else f"{text}.")
+    out: list[str] = []
+    for item in sentences:
+        if isinstance(item, str):
+            out.append(item)
+        else:
+            ranks, names = item
+            verb = "ranks" if len(names) == 1 else "rank"
+            out.append(f"{w.join(names)} now {verb} {ranks} for time in space.")
+    return " ".join(out)
