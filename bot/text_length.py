@@ -64,8 +64,8 @@ def measure(text: str, counter: Counter) -> int:
 def fits(text: str, counter: Counter, limit: int) -> bool:
     """Whether ``text`` fits a platform limit of ``limit`` under ``counter``."""
     if counter == "chars":
-        # Cheap bounds first: code points never undercount a text without links.
-        if len(text) <= limit and "://" not in text:
+        # Cheap bound first (NFC can lengthen a few non-ASCII texts, so ASCII only).
+        if len(text) <= limit and text.isascii() and "://" not in text:
             return True
     elif counter == "graphemes" and len(text) <= limit:
         return True  # a grapheme is at least one code point

@@ -66,6 +66,13 @@ def test_fits_counts_links_on_x_and_mastodon() -> None:
     assert not fits(text, "graphemes", 280)
 
 
+def test_fits_agrees_with_measure_even_when_nfc_lengthens() -> None:
+    qa = "\u0958"  # DEVANAGARI QA: a composition exclusion, two code points after NFC
+    assert measure(qa * 3, "chars") == 6
+    assert not fits(qa * 3, "chars", 5)
+    assert fits(qa * 3, "graphemes", 3)
+
+
 def test_unknown_counter() -> None:
     with pytest.raises(ValueError, match="unknown length counter"):
         measure("a", "tweets")  # type: ignore[arg-type]
