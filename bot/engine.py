@@ -412,6 +412,8 @@ def _round_numbers(
                             )
                 if want_cumulative:
                     for days in rules.cumulative_days:
+                        if total == 0 and want_consecutive and days in rules.consecutive_days:
+                            continue  # a first flight: the same day count on the flight says it
                         t = span.launch + days * DAY - total
                         if total < days * DAY and t < span.end and lo <= t < hi:
                             out.append(

@@ -253,3 +253,17 @@ def test_regression_ongoing_flight_launched_after_the_horizon_does_not_grow_fore
     )
     rules = Rules(grace=timedelta(0), kinds=RECORDS.kinds)
     assert records(ds, rules) == []
+
+
+def test_a_first_flight_announces_a_round_number_once_not_as_both_flight_and_total():
+    rules = Rules(
+        kinds=frozenset({Kind.MILESTONE_CONSECUTIVE, Kind.MILESTONE_CUMULATIVE}),
+        consecutive_days=(100,),
+        cumulative_days=(100, 150),
+    )
+    ds = dataset(person("rookie", flight(0, 200)))
+    found = find_milestones(ds, rules, at(-1), at(1000)).milestones
+    assert [(m.kind, m.threshold_days) for m in found] == [
+        (Kind.MILESTONE_CONSECUTIVE, 100),
+        (Kind.MILESTONE_CUMULATIVE, 150),
+    ]
