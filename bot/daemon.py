@@ -483,7 +483,9 @@ class Daemon:
         )
 
     def next_check(self, now: datetime | None = None) -> datetime | None:
-        result: datetime | None = self.trigger.get_next_fire_time(None, now or self._clock())
+        """The first scheduled check strictly after ``now``."""
+        now = now or self._clock()
+        result: datetime | None = self.trigger.get_next_fire_time(now, now)
         return result
 
     @property
