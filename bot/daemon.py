@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
-import importlib
 import json
 import logging
 import os
@@ -107,17 +106,11 @@ class PipelineFactory(Protocol):
 
 
 def load_pipeline_factory() -> PipelineFactory:
-    """``bot.pipeline.make_pipeline``, imported only when a command needs it."""
-    try:
-        module = importlib.import_module("bot.pipeline")
-    except ModuleNotFoundError as exc:
-        if exc.name != "bot.pipeline":
-            raise
-        raise RuntimeError(
-            "bot.pipeline is missing from this installation; reinstall spacebot"
-        ) from None
-    factory: PipelineFactory = module.make_pipeline
-    return factory
+    """``bot.pipeline.make_pipeline``, imported only when a command needs it (and type
+    checked against :class:`Pipeline` here)."""
+    from bot.pipeline import make_pipeline
+
+    return make_pipeline
 
 
 def _utc_now() -> datetime:
