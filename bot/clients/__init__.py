@@ -6,8 +6,9 @@ subclass and one line here.
 
 from __future__ import annotations
 
+import importlib
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
@@ -21,21 +22,38 @@ from bot.clients.base import (
     Rejected,
     Transient,
 )
-from bot.clients.bluesky import BlueskyClient
-from bot.clients.dry_run import DryRunClient
-from bot.clients.mastodon import MastodonClient
-from bot.clients.x import XClient
 from bot.errors import ConfigError, Problem, UserError
 
 if TYPE_CHECKING:
     from bot.delivery import TargetConfig
 
-PLATFORMS: dict[str, type[Client]] = {
-    DryRunClient.platform: DryRunClient,
-    XClient.platform: XClient,
-    MastodonClient.platform: MastodonClient,
-    BlueskyClient.platform: BlueskyClient,
+# The one place platforms are registered: name -> "module:Class".  Modules are
+# imported on first use, so a command that never posts to Bluesky never pays for
+# importing atproto (0.75 s), nor tweepy or Mastodon.py.
+_REGISTRY: dict[str, str] = {
+    "dry-run": "bot.clients.dry_run:DryRunClient",
+    "x": "bot.clients.x:XClient",
+    "mastodon": "bot.clients.mastodon:MastodonClient",
+    "bluesky": "bot.clients.bluesky:BlueskyClient",
 }
+
+
+class _Platforms(Mapping[str, "type[Client]"]):
+    """A read-only mapping that imports an adapter's module when it is first looked up."""
+
+    def __getitem__(self, name: str) -> type[Client]:
+        module_name, _, class_name = _REGISTRY[name].partition(":")
+        cls: type[Client] = getattr(importlib.import_module(module_name), class_name)
+        return cls
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(_REGISTRY)
+
+    def __len__(self) -> int:
+        return len(_REGISTRY)
+
+
+PLATFORMS: Mapping[str, type[Client]] = _Platforms()
 
 __all__ = [
     "PLATFORMS",
