@@ -57,9 +57,9 @@ class Config:
     timezone: str = "UTC"
     data: Path = field(default_factory=default_data_path)
     state_dir: Path = Path("state")
-    rules: Rules = Rules()
-    announcements: Announcements = Announcements()
-    schedule: Schedule = Schedule()
+    rules: Rules = field(default_factory=Rules)
+    announcements: Announcements = field(default_factory=Announcements)
+    schedule: Schedule = field(default_factory=Schedule)
     targets_raw: Any = None  # parsed by bot.delivery (kept raw here to keep parts apart)
     posting_raw: Any = None
 

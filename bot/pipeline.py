@@ -181,7 +181,7 @@ class BotPipeline:
             raise UserError(
                 f"{self._checked_path()} is damaged ({exc}); delete it to "
                 "re-check the last catch_up_days (the outbox prevents repeats)"
-            )
+            ) from None
 
     def _save_checked_until(self, until: datetime) -> None:
         path = self._checked_path()

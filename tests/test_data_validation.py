@@ -135,7 +135,7 @@ def test_directory_files_are_merged(tmp_path):
     write(tmp_path, other, "b.yaml")
     ds = load_dataset(tmp_path)
     assert {p.id for p in ds.people} == {"scott-kelly", "mark-kelly"}
-    assert ds.as_of.year == 2026 and ds.as_of.month == 1  # the least recent as_of wins
+    assert (ds.as_of.year, ds.as_of.month) == (2026, 1)  # the least recent as_of wins
 
 
 def test_missing_data_path():
