@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 from typing import TYPE_CHECKING
 
 from bot.commands.common import (
@@ -68,6 +69,10 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     )
     config = with_state_dir(load_config_from(args, ctx), ctx.env)
     at = parse_instant(args.at, config) if args.at else ctx.clock()
+    if args.at:
+        # A check "as if it were" --at: every part (delivery, past-tense ages) sees that
+        # instant, so a rehearsal of a past day posts what that day would have posted.
+        ctx = dataclasses.replace(ctx, clock=lambda: at)
     make_pipeline = load_pipeline_factory()
     # the lock first: make_pipeline opens the outbox
     with (

@@ -1,0 +1,44 @@
+"""One-shot checks on the bundled data, through the real command, dry-run adapter and outbox."""
+
+from __future__ import annotations
+
+import io
+import json
+
+from bot.cli import Context, main
+
+
+def check(tmp_path, at: str) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    env = {"SPACEBOT_STATE_DIR": str(tmp_path / "state")}
+    code = main(["check", "--dry-run", "--at", at], Context(stdout=out, stderr=err, env=env))
+    return code, out.getvalue(), err.getvalue()
+
+
+def test_check_at_a_past_instant_leaves_later_posts_pending_then_posts_each_once(tmp_path):
+    # Regression: delivery used the wall clock, so a check "as of" 2015-10-15 00:00 also
+    # posted the record crossed at 09:02 that day, in the past tense.
+    code, out, err = check(tmp_path, "2015-10-15T00:00:00Z")
+    assert code == 0, err
+    assert "next post due 2015-10-15T09:02:01Z" in out
+    assert "Michael Fincke" not in out
+    code, out, err = check(tmp_path, "2015-10-15T10:00:00Z")
+    assert code == 0, err
+    assert out.count("Michael Fincke") == 1
+    assert "just passed Michael Fincke" in out  # on time: present tense
+    code, out, err = check(tmp_path, "2015-10-15T11:00:00Z")
+    assert code == 0, err
+    assert "Michael Fincke" not in out  # never twice
+
+
+def test_status_after_checks(tmp_path):
+    check(tmp_path, "2015-10-16T00:00:00Z")
+    out, err = io.StringIO(), io.StringIO()
+    code = main(
+        ["status", "--state-dir", str(tmp_path / "state"), "--format", "json"],
+        Context(stdout=out, stderr=err, env={}),
+    )
+    assert code == 0, err.getvalue()
+    status = json.loads(out.getvalue())
+    assert "dry-run" in json.dumps(status)
+    assert '"posted": 5' in json.dumps(status)
