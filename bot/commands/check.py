@@ -68,7 +68,8 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
         debug=bool(ctx.env.get("SPACEBOT_DEBUG")),
     )
     config = with_state_dir(load_config_from(args, ctx), ctx.env)
-    at = parse_instant(args.at, config) if args.at else ctx.clock()
+    wall = ctx.clock  # the heartbeat says when the check really ran (for `health`)
+    at = parse_instant(args.at, config) if args.at else wall()
     if args.at:
         # A check "as if it were" --at: every part (delivery, past-tense ages) sees that
         # instant, so a rehearsal of a past day posts what that day would have posted.
@@ -79,14 +80,17 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
         InstanceLock(config.state_dir),
         opened(make_pipeline(config, ctx, args.dry_run)) as pipeline,
     ):
-        state = Heartbeat(mode="check", dry_run=args.dry_run, started_at=ctx.clock())
+        state = Heartbeat(mode="check", dry_run=args.dry_run, started_at=wall())
         report = pipeline.check(at)
-        state.checks, state.last_check = 1, ctx.clock()
+        state.checks, state.last_check = 1, wall()
         state.last_check_result = log_report(report, at, "one-shot")
-        pending = deliver_due(pipeline, at)
+        if args.at:  # time stands still at --at: no waiting for a post due seconds later
+            pending = deliver_due(pipeline, at, elapsed=lambda: 0.0, short_wait=0.0)
+        else:
+            pending = deliver_due(pipeline, at)
         state.deliveries, state.last_delivery, state.next_delivery = 1, at, pending
         state.stuck_targets = stuck_targets_of(pipeline)
-        state.write(config.state_dir / HEARTBEAT_NAME, ctx.clock())
+        state.write(config.state_dir / HEARTBEAT_NAME, wall())
     counts = state.last_check_result
     line = (
         f"checked {iso(at)}: found {counts['found']}, enqueued {counts['enqueued']}, "

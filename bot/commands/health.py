@@ -72,9 +72,10 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     if reason:
         print(f"unhealthy: {reason}", file=ctx.stderr)
         return 1
+    nxt = data.get("next_delivery")
+    pending = f"next post due {nxt}" if nxt else "nothing pending"
     print(
-        f"ok: last check {data.get('last_check')}, next post due {data.get('next_delivery')}, "
-        f"pid {data.get('pid')}",
+        f"ok: last check {data.get('last_check')}, {pending}, pid {data.get('pid')}",
         file=ctx.stdout,
     )
     return 0
