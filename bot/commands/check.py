@@ -70,15 +70,15 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     config = with_state_dir(load_config_from(args, ctx), ctx.env)
     wall = ctx.clock  # the heartbeat says when the check really ran (for `health`)
     at = parse_instant(args.at, config) if args.at else wall()
-    if args.at:
-        # A check "as if it were" --at: every part (delivery, past-tense ages) sees that
-        # instant, so a rehearsal of a past day posts what that day would have posted.
-        ctx = dataclasses.replace(ctx, clock=lambda: at)
+    # The pipeline checks "as if it were" --at: delivery and past-tense ages see that
+    # instant, so a rehearsal of a past day posts what that day would have posted.
+    # (The heartbeat keeps the wall clock: it tells when the check really ran.)
+    pipeline_ctx = dataclasses.replace(ctx, clock=lambda: at) if args.at else ctx
     make_pipeline = load_pipeline_factory()
     # the lock first: make_pipeline opens the outbox
     with (
         InstanceLock(config.state_dir),
-        opened(make_pipeline(config, ctx, args.dry_run)) as pipeline,
+        opened(make_pipeline(config, pipeline_ctx, args.dry_run)) as pipeline,
     ):
         state = Heartbeat(mode="check", dry_run=args.dry_run, started_at=wall())
         report = pipeline.check(at)
