@@ -16,6 +16,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import ClassVar, Literal, Self, TextIO
 
+from bot import text_length
 from bot.errors import ConfigError, Problem
 
 Counter = Literal["x", "graphemes", "chars"]
@@ -235,15 +236,8 @@ class Client(ABC):
 
 
 def measure(text: str, counter: Counter) -> int:
-    if counter == "x":
-        import twitter_text
-
-        return int(twitter_text.parse_tweet(text).weightedLength)
-    if counter == "graphemes":
-        import grapheme
-
-        return int(grapheme.length(text))
-    return len(text)
+    """The platform's own count: the renderer's counter, so a post it judged to fit fits."""
+    return text_length.measure(text, counter)
 
 
 def config_error(source: str, where: str, message: str, fix: str = "") -> ConfigError:
