@@ -96,8 +96,8 @@ def daily_checks(runs: int) -> list[float]:
     """Seconds per daily check (reload + check + deliver) on the full history."""
     sys.path.insert(0, str(ROOT))
     from bot.cli import Context
-    from bot.config import load_config
-    from bot.daemon import load_pipeline_factory
+    from bot.daemon.scheduler import load_pipeline_factory
+    from bot.files.config import load_config
 
     logging.getLogger("spacebot").setLevel(logging.ERROR)  # e.g. the stale-data warning
     times: list[float] = []

@@ -12,11 +12,11 @@ import sys
 import time
 from datetime import UTC, datetime
 
-from bot.data import default_data_path, load_dataset
-from bot.engine import find_milestones
-from bot.render import PlatformSpec, render
-from bot.rules import Rules
-from bot.templates import load_templates
+from bot.core.engine import find_milestones
+from bot.core.render import PlatformSpec, render
+from bot.core.rules import Rules
+from bot.core.templates import load_templates
+from bot.files.data import default_data_path, load_dataset
 
 START, END = datetime(1961, 1, 1, tzinfo=UTC), datetime(2026, 7, 4, tzinfo=UTC)
 
@@ -31,15 +31,27 @@ def best(fn, runs=5):
 
 
 def main() -> None:
-    cmd = [sys.executable, "-m", "bot", "preview", "--from", "1961-01-01", "--to", "2026-07-03",
-           "--format", "json"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "bot",
+        "preview",
+        "--from",
+        "1961-01-01",
+        "--to",
+        "2026-07-03",
+        "--format",
+        "json",
+    ]
     walls = []
     for _ in range(5):
         t0 = time.perf_counter()
         out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
         walls.append(time.perf_counter() - t0)
-    print(f"whole command (fresh process), best of 5: {min(walls):.3f} s, "
-          f"{len(out.splitlines())} JSON lines")
+    print(
+        f"whole command (fresh process), best of 5: {min(walls):.3f} s, "
+        f"{len(out.splitlines())} JSON lines"
+    )
     load_s, ds = best(lambda: load_dataset(default_data_path()))
     engine_s, result = best(lambda: find_milestones(ds, Rules(), START, END))
     templates = load_templates(None)

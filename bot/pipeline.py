@@ -18,15 +18,16 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bot.clients import Client, open_clients
-from bot.config import Config, find_config, load_config
-from bot.data import load_dataset
-from bot.delivery import Poster, PostingConfig, TargetConfig
-from bot.engine import find_milestones
+from bot.core.engine import find_milestones
+from bot.core.model import Dataset
+from bot.core.render import render
+from bot.core.templates import TemplateSet
 from bot.errors import UserError
-from bot.model import Dataset
-from bot.outbox import Outbox
-from bot.render import render
+from bot.files.config import Config, find_config, load_config
+from bot.files.data import load_dataset
+from bot.posting.clients import Client, open_clients
+from bot.posting.outbox import Outbox
+from bot.posting.poster import Poster, PostingConfig, TargetConfig
 from bot.setup import (
     check_posting_setup,
     load_template_set,
@@ -36,7 +37,6 @@ from bot.setup import (
     target_spec,
     targets_of,
 )
-from bot.templates import TemplateSet
 
 if TYPE_CHECKING:
     from bot.cli import Context
@@ -102,7 +102,7 @@ class BotPipeline:
             self.outbox, self.clients, loaded.targets, loaded.posting, clock=self.ctx.clock
         )
 
-    # -- the Pipeline interface of bot.daemon ---------------------------------------
+    # -- the Pipeline interface of bot.daemon.scheduler ---------------------------------------
 
     def reload(self) -> None:
         """Re-read config, data and templates; on bad input keep the last good ones."""

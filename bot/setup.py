@@ -1,6 +1,6 @@
 """Assembles the posting side from the configuration: templates, platforms, targets.
 
-Kept apart from :mod:`bot.config` so that the config stays plain data, and each part
+Kept apart from :mod:`bot.files.config` so that the config stays plain data, and each part
 (templates, clients, delivery) parses its own section.
 """
 
@@ -8,15 +8,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from bot.clients import PLATFORMS, platform_class
-from bot.config import Config
-from bot.delivery import PostingConfig, TargetConfig, parse_posting, parse_targets
+from bot.core.milestone import Milestone
+from bot.core.post import Post
+from bot.core.render import PlatformSpec, RenderSettings, render
+from bot.core.templates import TemplateSet, load_templates
 from bot.errors import ConfigError, Problem, UserError
-from bot.milestone import Milestone
-from bot.post import Post
-from bot.render import PlatformSpec, RenderSettings, render
-from bot.secrets import check_secret
-from bot.templates import TemplateSet, load_templates
+from bot.files.config import Config
+from bot.files.secrets import check_secret
+from bot.posting.clients import PLATFORMS, platform_class
+from bot.posting.poster import PostingConfig, TargetConfig, parse_posting, parse_targets
 
 DEFAULT_TARGETS: list[dict[str, object]] = [{"name": "rehearsal", "platform": "dry-run"}]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from bot.model import Dataset, Flight, Person
+from bot.core.model import Dataset, Flight, Person
 
 ORIGIN = datetime(2000, 1, 1, tzinfo=UTC)
 DAY = 86_400

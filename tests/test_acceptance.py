@@ -14,12 +14,12 @@ from functools import cache
 import pytest
 
 from bot.cli import Context, main
-from bot.data import default_data_path, load_dataset
-from bot.engine import find_milestones
-from bot.render import PlatformSpec, render
-from bot.rules import Rules
-from bot.templates import load_templates
-from bot.text_length import fits
+from bot.core.engine import find_milestones
+from bot.core.render import PlatformSpec, render
+from bot.core.rules import Rules
+from bot.core.templates import load_templates
+from bot.core.text_length import fits
+from bot.files.data import default_data_path, load_dataset
 
 
 @cache

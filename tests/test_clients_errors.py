@@ -14,7 +14,8 @@ import pytest
 from fakes.fixtures import BLUESKY_ENV, MASTODON_ENV, X_ENV
 from fakes.server import FakeServer, make_server
 
-from bot.clients import (
+from bot.errors import ConfigError
+from bot.posting.clients import (
     PLATFORMS,
     AuthFailed,
     Client,
@@ -25,8 +26,7 @@ from bot.clients import (
     open_clients,
     platform_class,
 )
-from bot.delivery import parse_targets
-from bot.errors import ConfigError
+from bot.posting.poster import parse_targets
 
 ENV = {**X_ENV, **MASTODON_ENV, **BLUESKY_ENV}
 
@@ -143,7 +143,7 @@ def test_length_counters() -> None:
     assert (x.counter, x.default_limit) == ("x", 280)
     assert (PLATFORMS["mastodon"].counter, PLATFORMS["mastodon"].default_limit) == ("chars", 500)
     assert (PLATFORMS["bluesky"].counter, PLATFORMS["bluesky"].default_limit) == ("graphemes", 300)
-    from bot.clients.base import measure
+    from bot.posting.clients.base import measure
 
     assert measure("👩‍🚀", "graphemes") == 1
     assert measure("👩‍🚀", "chars") == 3

@@ -28,8 +28,7 @@ from apscheduler.triggers.cron import CronTrigger
 import bot.commands.check as check_cmd
 import bot.commands.run as run_cmd
 from bot.cli import Context, main
-from bot.config import Config, Schedule
-from bot.daemon import (
+from bot.daemon.scheduler import (
     DAILY_CHECK_JOB,
     DELIVERY_JOB,
     HEARTBEAT_NAME,
@@ -46,6 +45,7 @@ from bot.daemon import (
     read_heartbeat,
 )
 from bot.errors import ConfigError, Problem, UserError
+from bot.files.config import Config, Schedule
 from bot.logs import JsonFormatter, setup_logging
 
 NY = ZoneInfo("America/New_York")
@@ -395,7 +395,7 @@ def test_failed_delivery_is_retried_in_five_minutes(tmp_path: Path) -> None:
 @pytest.fixture
 def no_fsync(monkeypatch: pytest.MonkeyPatch) -> None:
     """Hundreds of heartbeats: skip the disk flush (atomicity is os.replace's job)."""
-    monkeypatch.setattr("bot.daemon.os.fsync", lambda fd: None)
+    monkeypatch.setattr("bot.daemon.scheduler.os.fsync", lambda fd: None)
 
 
 def ny(y: int, m: int, d: int, hh: int = 0, mm: int = 0, fold: int = 0) -> datetime:
@@ -760,7 +760,7 @@ def test_text_log_lines_are_one_per_record() -> None:
 
 
 def test_user_error_is_reported_as_one_line() -> None:
-    from bot.daemon import one_line
+    from bot.daemon.scheduler import one_line
 
     err = UserError([Problem("a.yaml", "line 3", "bad", "fix it"), Problem("b", "c", "d")])
     assert one_line(err) == "a.yaml: line 3: bad (fix: fix it); b: c: d"

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from bot.cli import Context, main
-from bot.data import load_dataset
 from bot.errors import DataError
+from bot.files.data import load_dataset
 
 GOOD = """\
 as_of: 2026-07-03T00:00:00Z

@@ -15,8 +15,11 @@ from fakes.fixtures import BLUESKY_ENV, MASTODON_ENV, T0, X_ENV, FakeClock
 from fakes.fixtures import clock as clock  # a fixture, re-exported
 from fakes.server import FakeServer, make_server
 
-from bot.clients import open_clients
-from bot.delivery import (
+from bot.core.post import Post
+from bot.errors import ConfigError
+from bot.posting.clients import open_clients
+from bot.posting.outbox import Outbox, OutboxItem
+from bot.posting.poster import (
     Poster,
     PostingConfig,
     RetryConfig,
@@ -24,9 +27,6 @@ from bot.delivery import (
     parse_posting,
     parse_targets,
 )
-from bot.errors import ConfigError
-from bot.outbox import Outbox, OutboxItem
-from bot.post import Post
 
 ENV = {**X_ENV, **MASTODON_ENV, **BLUESKY_ENV}
 

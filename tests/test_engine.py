@@ -6,9 +6,9 @@ from datetime import timedelta
 
 import pytest
 
-from bot.engine import find_milestones, standings
-from bot.milestone import Kind
-from bot.rules import Rules
+from bot.core.engine import find_milestones, standings
+from bot.core.milestone import Kind
+from bot.core.rules import Rules
 from tests.builders import DAY, at, dataset, flight, person
 
 RECORDS = Rules(kinds=frozenset({Kind.RECORD_CONSECUTIVE, Kind.RECORD_CUMULATIVE}))
@@ -138,7 +138,7 @@ def test_a_record_in_a_narrower_scope_only():
 
 
 def test_operator_scope():
-    from bot.rules import DEFAULT_SCOPES, ScopeRule
+    from bot.core.rules import DEFAULT_SCOPES, ScopeRule
 
     rules = Rules(
         scopes=(*DEFAULT_SCOPES, ScopeRule("europe", countries=frozenset({"FR", "DE"}))),
@@ -201,7 +201,7 @@ def test_stale_ongoing_flight_yields_nothing_beyond_its_horizon():
 
 
 def test_planned_landing_extends_how_far_an_ongoing_flight_is_followed():
-    from bot.model import Flight
+    from bot.core.model import Flight
 
     ds = dataset(
         person("a", flight(0, 10)),
@@ -214,7 +214,7 @@ def test_planned_landing_extends_how_far_an_ongoing_flight_is_followed():
 
 
 def test_suborbital_flights_count_only_when_asked():
-    from bot.model import Flight
+    from bot.core.model import Flight
 
     hop = Flight("NS", at(0), at(0.01), suborbital=True)
     ds = dataset(person("a", hop), person("b", flight(5, 6)))

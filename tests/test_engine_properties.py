@@ -9,10 +9,10 @@ from datetime import timedelta
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.engine import build_timelines, find_milestones
-from bot.milestone import Kind
-from bot.model import Dataset, Flight, Person
-from bot.rules import Rules
+from bot.core.engine import build_timelines, find_milestones
+from bot.core.milestone import Kind
+from bot.core.model import Dataset, Flight, Person
+from bot.core.rules import Rules
 from tests.builders import ORIGIN
 
 RULES = Rules(consecutive_days=(1, 2, 5), cumulative_days=(1, 3, 7), grace=timedelta(0))

@@ -21,11 +21,12 @@ import yaml
 
 from bot.cli import Context
 from bot.commands import import_mcdowell
+from bot.core.model import Flight, Person
 from bot.errors import DataError
-from bot.importers.mcdowell import ImportResult, build, mission_title, render, up_and_down
-from bot.importers.mcdowell_corrections import parse_corrections
-from bot.importers.mcdowell_names import country_code, display_name, slug
-from bot.importers.mcdowell_parse import (
+from bot.sources.mcdowell.build import ImportResult, build, mission_title, render, up_and_down
+from bot.sources.mcdowell.corrections import parse_corrections
+from bot.sources.mcdowell.names import country_code, display_name, slug
+from bot.sources.mcdowell.parse import (
     MissionRow,
     parse_astro,
     parse_missions_tsv,
@@ -34,7 +35,6 @@ from bot.importers.mcdowell_parse import (
     parse_span,
     parse_stamp,
 )
-from bot.model import Flight, Person
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "mcdowell"
 PROJECT = Path(__file__).resolve().parents[1]
@@ -405,7 +405,7 @@ def test_command_unreadable_input_is_a_data_error(tmp_path: Path) -> None:
 def test_real_lists_give_exactly_the_committed_history() -> None:
     if not SHARED.is_dir():
         pytest.skip(f"McDowell's lists are not at {SHARED} (only in the project's workspace)")
-    result = convert(SHARED, PROJECT / "bot" / "importers" / "mcdowell_corrections.yaml")
+    result = convert(SHARED, PROJECT / "bot" / "sources" / "mcdowell" / "corrections.yaml")
     committed = (PROJECT / "schedules" / "history.yaml").read_text(encoding="utf-8")
     assert render(result) == committed, "rerun: spacebot import-mcdowell --dir " + str(SHARED)
     assert result.unexplained == ()

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from fakes.fixtures import T0
 
-from bot.clients.base import PostRef
-from bot.outbox import Outbox, OutboxLocked
-from bot.post import Post
+from bot.core.post import Post
+from bot.posting.clients.base import PostRef
+from bot.posting.outbox import Outbox, OutboxLocked
 
 
 def make_post(key: str = "k1", parts: tuple[str, ...] = ("hello",), due_min: int = 0) -> Post:

@@ -11,11 +11,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.milestone import Holder, Kind, Milestone, Rank
-from bot.post import Post
-from bot.render import PlatformSpec, RenderSettings, group, post_key, render, split_thread
-from bot.templates import build_fields, fill, load_templates
-from bot.text_length import fits, measure
+from bot.core.milestone import Holder, Kind, Milestone, Rank
+from bot.core.post import Post
+from bot.core.render import PlatformSpec, RenderSettings, group, post_key, render, split_thread
+from bot.core.templates import build_fields, fill, load_templates
+from bot.core.text_length import fits, measure
 
 D, H, M = 86_400, 3_600, 60
 TEMPLATES = load_templates(None)

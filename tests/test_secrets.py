@@ -14,12 +14,12 @@ import pytest
 from fakes.fixtures import ALL_SECRETS, BLUESKY_ENV, MASTODON_ENV, T0, X_ENV, FakeClock
 from fakes.server import FakeServer, make_server
 
-from bot.clients import ClientError, open_clients
-from bot.delivery import Poster, PostingConfig, RetryConfig, parse_targets
+from bot.core.post import Post
 from bot.errors import ConfigError
-from bot.outbox import Outbox
-from bot.post import Post
-from bot.secrets import MASK, RedactingFilter, Secret, read_secret
+from bot.files.secrets import MASK, RedactingFilter, Secret, read_secret
+from bot.posting.clients import ClientError, open_clients
+from bot.posting.outbox import Outbox
+from bot.posting.poster import Poster, PostingConfig, RetryConfig, parse_targets
 
 ENV = {**X_ENV, **MASTODON_ENV, **BLUESKY_ENV}
 

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
+from bot.core.milestone import Kind
+from bot.core.render import PlatformSpec, RenderSettings
+from bot.core.templates import FIELDS, KINDS, PLATFORMS, VARIANTS, load_templates, tidy
 from bot.errors import ConfigError
-from bot.milestone import Kind
-from bot.render import PlatformSpec, RenderSettings
-from bot.templates import FIELDS, KINDS, PLATFORMS, VARIANTS, load_templates, tidy
 
 ALL_PLATFORMS = [PlatformSpec.for_platform(p) for p in PLATFORMS]
 

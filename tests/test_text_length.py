@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from twitter_text import parse_tweet
 
-from bot.text_length import COUNTERS, fits, measure, x_length
+from bot.core.text_length import COUNTERS, fits, measure, x_length
 
 NFD_NAME = unicodedata.normalize("NFD", "Michael López-Alegría")
 URL = "https://www.nasa.gov/missions/station/iss-research/one-year-mission/"

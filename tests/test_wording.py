@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot import wording as w
-from bot.milestone import Rank
+from bot.core import wording as w
+from bot.core.milestone import Rank
 
 D, H, M = 86_400, 3_600, 60
 

@@ -14,7 +14,7 @@ from bot.commands.common import (
     parse_instant,
 )
 from bot.commands.run import add_log_format, log_format
-from bot.daemon import (
+from bot.daemon.scheduler import (
     HEARTBEAT_NAME,
     Heartbeat,
     InstanceLock,

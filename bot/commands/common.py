@@ -10,10 +10,10 @@ from typing import TYPE_CHECKING
 
 from dateutil import parser as dateparser
 
-from bot.config import Config, find_config, load_config
-from bot.data import load_dataset
+from bot.core.model import Dataset
 from bot.errors import UserError
-from bot.model import Dataset
+from bot.files.config import Config, find_config, load_config
+from bot.files.data import load_dataset
 
 if TYPE_CHECKING:
     from bot.cli import Context

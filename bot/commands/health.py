@@ -7,7 +7,7 @@ from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from bot.commands.common import add_config_args, add_parser, load_config_from
-from bot.daemon import HEARTBEAT_NAME, assess_health, read_heartbeat, with_state_dir
+from bot.daemon.scheduler import HEARTBEAT_NAME, assess_health, read_heartbeat, with_state_dir
 from bot.errors import UserError
 
 if TYPE_CHECKING:

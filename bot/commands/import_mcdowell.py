@@ -8,9 +8,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot.errors import DataError, Problem
-from bot.importers.mcdowell import build, render, report
-from bot.importers.mcdowell_corrections import parse_corrections
-from bot.importers.mcdowell_parse import (
+from bot.sources.mcdowell.build import build, render, report
+from bot.sources.mcdowell.corrections import parse_corrections
+from bot.sources.mcdowell.parse import (
     parse_astro,
     parse_missions_tsv,
     parse_missions_txt,
@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     import bot.cli
 
 BUNDLED_CORRECTIONS = (
-    Path(__file__).resolve().parents[1] / "importers" / "mcdowell_corrections.yaml"
+    Path(__file__).resolve().parents[1] / "sources" / "mcdowell" / "corrections.yaml"
 )
 DEFAULT_OUT = Path("schedules/history.yaml")
 

@@ -14,9 +14,9 @@ from bot.commands.common import (
     load_all,
     parse_instant,
 )
-from bot.engine import known_scopes, standings
+from bot.core.engine import known_scopes, standings
+from bot.core.wording import days_hours
 from bot.errors import UserError
-from bot.wording import days_hours
 
 if TYPE_CHECKING:
     from bot.cli import Context

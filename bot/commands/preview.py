@@ -16,12 +16,12 @@ from bot.commands.common import (
     parse_instant,
     warn_stale,
 )
-from bot.config import Config
-from bot.engine import Result, find_milestones
-from bot.milestone import Milestone
-from bot.post import Post
+from bot.core.engine import Result, find_milestones
+from bot.core.milestone import Milestone
+from bot.core.post import Post
+from bot.core.wording import days_hours, local
+from bot.files.config import Config
 from bot.setup import known_platforms, load_template_set, render_for
-from bot.wording import days_hours, local
 
 if TYPE_CHECKING:
     from bot.cli import Context

@@ -6,8 +6,8 @@ import argparse
 from typing import TYPE_CHECKING
 
 from bot.commands.common import add_config_args, add_parser, load_config_from
-from bot.config import Config
-from bot.daemon import Daemon, InstanceLock, load_pipeline_factory, opened, with_state_dir
+from bot.daemon.scheduler import Daemon, InstanceLock, load_pipeline_factory, opened, with_state_dir
+from bot.files.config import Config
 from bot.logs import LOG_FORMATS, setup_logging
 
 if TYPE_CHECKING:

@@ -9,7 +9,7 @@ from typing import Any
 
 from bot.cli import Context
 from bot.errors import UserError
-from bot.outbox import STATES, Outbox, TargetStatus
+from bot.posting.outbox import STATES, Outbox, TargetStatus
 
 
 def register(sub: Any) -> None:

@@ -10,9 +10,9 @@ from typing import TYPE_CHECKING
 
 from bot.commands.common import Subparsers, add_config_args, add_parser, iso, load_all
 from bot.commands.preview import milestone_json, post_of
-from bot.engine import find_milestones
+from bot.core.engine import find_milestones
+from bot.core.wording import local
 from bot.setup import load_template_set, render_for
-from bot.wording import local
 
 if TYPE_CHECKING:
     from bot.cli import Context

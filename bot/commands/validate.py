@@ -7,8 +7,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot.commands.common import Subparsers, add_config_args, add_parser, load_config_from
-from bot.data import load_dataset
 from bot.errors import Problem, UserError
+from bot.files.data import load_dataset
 from bot.setup import check_posting_setup
 
 if TYPE_CHECKING:

@@ -31,9 +31,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
-from bot.clients.base import PostRef
+from bot.core.post import Post
 from bot.errors import UserError
-from bot.post import Post
+from bot.posting.clients.base import PostRef
 
 DB_NAME = "outbox.sqlite3"
 LOCK_NAME = "outbox.lock"

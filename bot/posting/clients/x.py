@@ -20,7 +20,8 @@ from typing import Any, ClassVar, Self, TextIO
 import requests
 import tweepy
 
-from bot.clients.base import (
+from bot.files.secrets import Secret, read_secrets
+from bot.posting.clients.base import (
     AuthFailed,
     Client,
     Counter,
@@ -30,7 +31,6 @@ from bot.clients.base import (
     Rejected,
     Transient,
 )
-from bot.secrets import Secret, read_secrets
 
 TWITTER_HOST = "https://api.twitter.com"
 

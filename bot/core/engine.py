@@ -26,10 +26,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from bot.data import staleness_horizon
-from bot.milestone import Holder, Kind, Milestone, Rank
-from bot.model import Dataset, Flight, Person, epoch, from_epoch
-from bot.rules import Rules
+from bot.core.milestone import Holder, Kind, Milestone, Rank
+from bot.core.model import Dataset, Flight, Person, epoch, from_epoch
+from bot.core.rules import Rules
+from bot.files.data import staleness_horizon
 
 DAY = 86_400
 MEASURES = ("consecutive", "cumulative")

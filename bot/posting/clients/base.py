@@ -3,7 +3,7 @@
 An adapter is small: it validates its options (pure, at config load), reads its
 credentials from the environment (at start-up, so a missing one stops the bot
 before the first post), and publishes one text.  Everything about retries,
-budgets and exactly-once lives in :mod:`bot.delivery` and :mod:`bot.outbox`.
+budgets and exactly-once lives in :mod:`bot.posting.poster` and :mod:`bot.posting.outbox`.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import ClassVar, Literal, Self, TextIO
 
-from bot import text_length
+from bot.core import text_length
 from bot.errors import ConfigError, Problem
 
 Counter = Literal["x", "graphemes", "chars"]

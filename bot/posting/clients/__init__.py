@@ -1,6 +1,6 @@
 """Platform adapters, registered in one place: :data:`PLATFORMS`.
 
-Adding a platform means one new module with a :class:`~bot.clients.base.Client`
+Adding a platform means one new module with a :class:`~bot.posting.clients.base.Client`
 subclass and one line here.
 """
 
@@ -12,7 +12,8 @@ from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from bot.clients.base import (
+from bot.errors import ConfigError, Problem, UserError
+from bot.posting.clients.base import (
     AuthFailed,
     Client,
     ClientError,
@@ -22,19 +23,18 @@ from bot.clients.base import (
     Rejected,
     Transient,
 )
-from bot.errors import ConfigError, Problem, UserError
 
 if TYPE_CHECKING:
-    from bot.delivery import TargetConfig
+    from bot.posting.poster import TargetConfig
 
 # The one place platforms are registered: name -> "module:Class".  Modules are
 # imported on first use, so a command that never posts to Bluesky never pays for
 # importing atproto (0.75 s), nor tweepy or Mastodon.py.
 _REGISTRY: dict[str, str] = {
-    "dry-run": "bot.clients.dry_run:DryRunClient",
-    "x": "bot.clients.x:XClient",
-    "mastodon": "bot.clients.mastodon:MastodonClient",
-    "bluesky": "bot.clients.bluesky:BlueskyClient",
+    "dry-run": "bot.posting.clients.dry_run:DryRunClient",
+    "x": "bot.posting.clients.x:XClient",
+    "mastodon": "bot.posting.clients.mastodon:MastodonClient",
+    "bluesky": "bot.posting.clients.bluesky:BlueskyClient",
 }
 
 

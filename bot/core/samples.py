@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from bot.milestone import Holder, Kind, Milestone, Rank
+from bot.core.milestone import Holder, Kind, Milestone, Rank
 
 DAY, HOUR = 86_400, 3_600
 

@@ -25,10 +25,11 @@ from typing import Any
 
 import yaml
 
+from bot.core.model import Flight, Gender, Person
 from bot.errors import DataError, Problem
-from bot.importers.mcdowell_corrections import Correction, parse_instant
-from bot.importers.mcdowell_names import country_code, display_name, slug
-from bot.importers.mcdowell_parse import (
+from bot.sources.mcdowell.corrections import Correction, parse_instant
+from bot.sources.mcdowell.names import country_code, display_name, slug
+from bot.sources.mcdowell.parse import (
     AstroFile,
     AstroRow,
     MissionRow,
@@ -36,7 +37,6 @@ from bot.importers.mcdowell_parse import (
     Ride,
     RidesFile,
 )
-from bot.model import Flight, Gender, Person
 
 CREDIT = "Human spaceflight data: Jonathan C. McDowell, planet4589.org"
 

@@ -15,8 +15,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import ClassVar, Self, TextIO
 
-from bot.clients.base import Client, Counter, PostRef, Rejected
 from bot.errors import Problem
+from bot.posting.clients.base import Client, Counter, PostRef, Rejected
 
 _MIMIC: dict[str, tuple[Counter, int]] = {
     "x": ("x", 280),

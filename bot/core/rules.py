@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from bot.milestone import Kind
-from bot.model import Person
+from bot.core.milestone import Kind
+from bot.core.model import Person
 
 COUNTRY = "country"  # the scope rule that expands into one scope per citizenship
 

@@ -26,9 +26,17 @@ from mastodon import (
     MastodonUnauthorizedError,
 )
 
-from bot.clients.base import AuthFailed, Client, Counter, PostRef, RateLimited, Rejected, Transient
 from bot.errors import Problem
-from bot.secrets import Secret, read_secret
+from bot.files.secrets import Secret, read_secret
+from bot.posting.clients.base import (
+    AuthFailed,
+    Client,
+    Counter,
+    PostRef,
+    RateLimited,
+    Rejected,
+    Transient,
+)
 
 VISIBILITIES = ("public", "unlisted", "private", "direct")
 

@@ -6,7 +6,7 @@ first thing dropped), falls back to the shorter ``fallback`` when the text does 
 fit, and as a last resort (or always, with ``overflow="thread"``) splits the text into
 a thread at sentence, then word, boundaries with " (1/2)" markers.  Nothing is ever
 cut silently, and rendering never raises on real data: template problems surface when
-templates are loaded (:func:`bot.templates.load_templates`, ``TemplateSet.check``).
+templates are loaded (:func:`bot.core.templates.load_templates`, ``TemplateSet.check``).
 """
 
 from __future__ import annotations
@@ -19,11 +19,11 @@ from typing import Literal
 
 import grapheme
 
-from bot import text_length, wording
+from bot.core import text_length, wording
+from bot.core.milestone import Milestone
+from bot.core.post import Post
+from bot.core.templates import Template, TemplateSet, build_fields, fill
 from bot.errors import ConfigError, Problem
-from bot.milestone import Milestone
-from bot.post import Post
-from bot.templates import Template, TemplateSet, build_fields, fill
 
 Overflow = Literal["fallback", "thread"]
 

@@ -18,10 +18,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 
-from bot.data import default_data_path, is_country_code
-from bot.errors import ConfigError, Problem
-from bot.milestone import Kind
-from bot.rules import (
+from bot.core.milestone import Kind
+from bot.core.rules import (
     COUNTRY,
     DEFAULT_CONSECUTIVE_DAYS,
     DEFAULT_CUMULATIVE_DAYS,
@@ -29,6 +27,8 @@ from bot.rules import (
     Rules,
     ScopeRule,
 )
+from bot.errors import ConfigError, Problem
+from bot.files.data import default_data_path, is_country_code
 
 CONFIG_ENV = "SPACEBOT_CONFIG"
 DEFAULT_CONFIG_NAMES = ("config.yaml", "spacebot.yaml")
@@ -60,7 +60,7 @@ class Config:
     rules: Rules = field(default_factory=Rules)
     announcements: Announcements = field(default_factory=Announcements)
     schedule: Schedule = field(default_factory=Schedule)
-    targets_raw: Any = None  # parsed by bot.delivery (kept raw here to keep parts apart)
+    targets_raw: Any = None  # parsed by bot.posting.poster (kept raw here to keep parts apart)
     posting_raw: Any = None
 
     @property

@@ -2,7 +2,7 @@
 
 Everything here is plain data.  Instants are timezone-aware ``datetime`` objects
 in UTC; durations are whole seconds (``int``).  Loading and validation live in
-:mod:`bot.data`; the milestone engine in :mod:`bot.engine`.
+:mod:`bot.files.data`; the milestone engine in :mod:`bot.core.engine`.
 """
 
 from __future__ import annotations

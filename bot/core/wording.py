@@ -25,7 +25,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import pycountry
 
-from bot.milestone import Rank
+from bot.core.milestone import Rank
 
 DAY = 86_400
 HOUR = 3_600

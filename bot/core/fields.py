@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from bot import wording as w
-from bot.milestone import Kind, Milestone
+from bot.core import wording as w
+from bot.core.milestone import Kind, Milestone
 
 ALL_KINDS: frozenset[Kind] = frozenset(Kind)
 RECORDS: frozenset[Kind] = frozenset({Kind.RECORD_CONSECUTIVE, Kind.RECORD_CUMULATIVE})

@@ -1,7 +1,7 @@
 """Post templates: the bundled wording, the operator's overrides, and their validation.
 
 A template is a ``str.format`` string with named fields (``{name}``, ``{previous_days}``;
-see :data:`bot.templates.fields.FIELDS`).  For each milestone kind there are four
+see :data:`bot.core.fields.FIELDS`).  For each milestone kind there are four
 variants (:data:`VARIANTS`): ``text``, a shorter ``fallback``, a past-tense ``late``
 and its ``late_fallback``; each may be replaced for one platform (:data:`PLATFORMS`).
 
@@ -23,14 +23,13 @@ from typing import TYPE_CHECKING
 
 import yaml
 
-from bot import text_length
+from bot.core import samples, text_length
+from bot.core.fields import FIELDS, build_fields
+from bot.core.milestone import Kind, Milestone
 from bot.errors import ConfigError, Problem
-from bot.milestone import Kind, Milestone
-from bot.templates import samples
-from bot.templates.fields import FIELDS, build_fields
 
 if TYPE_CHECKING:
-    from bot.render import PlatformSpec, RenderSettings
+    from bot.core.render import PlatformSpec, RenderSettings
 
 __all__ = [
     "FIELDS",
@@ -48,7 +47,7 @@ __all__ = [
 KINDS: tuple[str, ...] = tuple(k.value for k in Kind)
 VARIANTS: tuple[str, ...] = ("text", "fallback", "late", "late_fallback")
 PLATFORMS: tuple[str, ...] = ("x", "mastodon", "bluesky", "dry-run")
-DEFAULT_SOURCE = "bot/templates/default.yaml (built in)"
+DEFAULT_SOURCE = "bot/files/default_templates.yaml (built in)"
 
 _FORMATTER = string.Formatter()
 _SPACES = re.compile(r"[ \t]+")
@@ -164,7 +163,9 @@ def load_templates(path: Path | None = None) -> TemplateSet:
     Raises :class:`ConfigError` listing every problem in the file: YAML errors,
     unknown kinds, variants or fields, ``str.format`` syntax errors.
     """
-    default_text = resources.files("bot.templates").joinpath("default.yaml").read_text("utf-8")
+    default_text = (
+        resources.files("bot.files").joinpath("default_templates.yaml").read_text("utf-8")
+    )
     entries = _parse(default_text, DEFAULT_SOURCE)
     missing = [
         f"{kind}/{variant}"

@@ -41,8 +41,16 @@ from atproto_client.exceptions import (
 from atproto_client.request import Request
 from atproto_client.utils import facet_detection
 
-from bot.clients.base import AuthFailed, Client, Counter, PostRef, RateLimited, Rejected, Transient
-from bot.secrets import Secret, read_secret
+from bot.files.secrets import Secret, read_secret
+from bot.posting.clients.base import (
+    AuthFailed,
+    Client,
+    Counter,
+    PostRef,
+    RateLimited,
+    Rejected,
+    Transient,
+)
 
 DEFAULT_BASE_URL = "https://bsky.social"
 _SESSION_ERRORS = {"ExpiredToken", "InvalidToken", "AuthenticationRequired", "AuthMissing"}

@@ -44,8 +44,8 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.date import DateTrigger
 
-from bot.config import Config
 from bot.errors import UserError
+from bot.files.config import Config
 
 if TYPE_CHECKING:
     from bot.cli import Context

@@ -28,8 +28,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Literal
 
-from bot.clients import PLATFORMS
-from bot.clients.base import (
+from bot.core.post import Post
+from bot.errors import ConfigError, Problem
+from bot.posting.clients import PLATFORMS
+from bot.posting.clients.base import (
     AuthFailed,
     Client,
     ClientError,
@@ -38,9 +40,7 @@ from bot.clients.base import (
     RateLimited,
     Rejected,
 )
-from bot.errors import ConfigError, Problem
-from bot.outbox import Outbox, OutboxItem, Wording
-from bot.post import Post
+from bot.posting.outbox import Outbox, OutboxItem, Wording
 
 log = logging.getLogger("spacebot.delivery")
 

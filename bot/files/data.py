@@ -1,7 +1,7 @@
 """Load and validate mission data (YAML files in ``schedules/``).
 
 ``load_dataset(path)`` reads one YAML file, or every ``*.yaml`` file of a directory
-(merged), and returns a :class:`~bot.model.Dataset`, or raises :class:`DataError`
+(merged), and returns a :class:`~bot.core.model.Dataset`, or raises :class:`DataError`
 listing *every* problem found, each naming the file, the line, the person or
 flight, and the fix.  The format is documented in ``docs/data-format.md``.
 """
@@ -19,8 +19,8 @@ from typing import Any
 import pycountry
 import yaml
 
+from bot.core.model import GENDERS, Dataset, Flight, Gender, Person
 from bot.errors import DataError, Problem
-from bot.model import GENDERS, Dataset, Flight, Gender, Person
 
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 TOP_KEYS = {"as_of", "source", "corrections", "people"}
@@ -41,7 +41,7 @@ FLIGHT_REQUIRED = ("mission", "launch")
 # libyaml's C loader when PyYAML was built with it (the wheels are): 10x faster, same nodes.
 _Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
-BUNDLED_DIR = Path(__file__).resolve().parent.parent / "schedules"
+BUNDLED_DIR = Path(__file__).resolve().parents[2] / "schedules"
 
 
 def default_data_path() -> Path:

@@ -1,0 +1,1 @@
+"""The long-running ``spacebot run``: scheduler, daily trigger, heartbeat."""

@@ -1,1 +1,0 @@
-"""Converters from outside data sources into the bundled mission data (``schedules/*.yaml``)."""

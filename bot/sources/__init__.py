@@ -1,0 +1,1 @@
+"""Where mission data comes from: McDowell's lists (the bundled history)."""

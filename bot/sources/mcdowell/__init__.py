@@ -1,0 +1,1 @@
+"""Jonathan McDowell's human-spaceflight lists, converted into the bundled history."""
