@@ -2,6 +2,10 @@
 
 Exit codes: 0 success, 2 bad input (data, config, templates, credentials, arguments),
 1 any other failure.  Bad input never shows a traceback.
+
+Only the command that runs is imported (``spacebot --help`` imports none): each command
+is a module of :mod:`bot.commands` with ``register(subparsers)``, listed once in
+:data:`COMMANDS` with its one-line summary.
 """
 
 from __future__ import annotations
@@ -9,60 +13,38 @@ from __future__ import annotations
 import argparse
 import importlib
 import logging
-import os
 import sys
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from typing import Protocol, TextIO
+from collections.abc import Sequence
+from typing import Protocol
 
 from bot import __version__
+from bot.commands.common import Context
 from bot.errors import UserError
 
-# The one place where commands are registered: module names under bot.commands.
-COMMANDS: tuple[str, ...] = (
-    "run",
-    "check",
-    "preview",
-    "upcoming",
-    "leaderboard",
-    "validate",
-    "status",
-    "health",
-    "import_mcdowell",
-)
+__all__ = ["COMMANDS", "Context", "main"]
 
-
-def _utc_now() -> datetime:
-    return datetime.now(UTC)
-
-
-@dataclass
-class Context:
-    """Everything a command needs from the outside world, so tests can pass their own."""
-
-    stdout: TextIO = field(default_factory=lambda: sys.stdout)
-    stderr: TextIO = field(default_factory=lambda: sys.stderr)
-    env: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
-    clock: Callable[[], datetime] = _utc_now
-
-    @property
-    def color(self) -> bool:
-        """Colours only on a terminal, and never when NO_COLOR is set."""
-        isatty = getattr(self.stdout, "isatty", None)
-        return bool(isatty and isatty()) and "NO_COLOR" not in self.env
+# The one place commands are registered: name -> summary (module: bot.commands.<name>).
+COMMANDS: dict[str, str] = {
+    "run": "run as a daemon: a check every day, each post at its instant",
+    "check": "one check and the posts due by then, then exit (for cron)",
+    "preview": "the posts a date range would produce, per platform (dry-run)",
+    "upcoming": "milestones the flights in progress will cross in the next days",
+    "leaderboard": "the standings behind a record, at any instant",
+    "validate": "check data, config, templates, targets and credentials",
+    "status": "the outbox: pending, posted, failed posts per target",
+    "health": "exit 0 when the daemon checked recently and no target is stuck",
+    "import-mcdowell": "regenerate the bundled history from McDowell's lists",
+}
 
 
 class CommandFunc(Protocol):
     def __call__(self, args: argparse.Namespace, ctx: Context) -> int: ...
 
 
-class _Parser(argparse.ArgumentParser):
-    """argparse exits with 2 on bad arguments, which matches our 'bad input' code."""
-
-
-def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(
+def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
+    """The parser, with the full options of the command named in ``argv`` (if any) and a
+    one-line entry for each of the others."""
+    parser = argparse.ArgumentParser(
         prog="spacebot",
         description="Announces human-spaceflight milestones (records, round numbers of days, "
         "mission ends) on social media.",
@@ -70,20 +52,20 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"spacebot {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in COMMANDS:
-        try:
-            module = importlib.import_module(f"bot.commands.{name}")
-        except ModuleNotFoundError as exc:  # a command not built yet
-            if exc.name == f"bot.commands.{name}":
-                continue
-            raise
-        module.register(sub)
+    chosen = next((a for a in argv if not a.startswith("-")), None)
+    for name, summary in COMMANDS.items():
+        if name == chosen:
+            module = importlib.import_module(f"bot.commands.{name.replace('-', '_')}")
+            module.register(sub)
+        else:
+            sub.add_parser(name, help=summary, description=summary)
     return parser
 
 
 def main(argv: Sequence[str] | None = None, ctx: Context | None = None) -> int:
     ctx = ctx or Context()
-    parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser(argv)
     args = parser.parse_args(argv)
     func: CommandFunc | None = getattr(args, "func", None)
     if func is None:
@@ -99,13 +81,15 @@ def main(argv: Sequence[str] | None = None, ctx: Context | None = None) -> int:
     except BrokenPipeError:  # e.g. `spacebot preview | head`
         return 0
     except Exception as exc:
+        from bot.files.secrets import redact
+
         logging.getLogger("spacebot").debug("unexpected failure", exc_info=True)
-        print(f"error: {type(exc).__name__}: {exc}", file=ctx.stderr)
+        print(f"error: {type(exc).__name__}: {redact(str(exc))}", file=ctx.stderr)
         print(
             "This is a bug in spacebot or a failure of the machine; rerun with "
             "SPACEBOT_DEBUG=1 for the details.",
             file=ctx.stderr,
         )
-        if ctx.env.get("SPACEBOT_DEBUG"):
+        if ctx.debug:
             raise
         return 1

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 
@@ -50,3 +52,9 @@ class DataError(UserError):
 
 class ConfigError(UserError):
     """A configuration, template or credential problem."""
+
+
+def did_you_mean(got: str, choices: Iterable[str]) -> str | None:
+    """The choice closest to ``got`` ("did you mean 'gender'?"), or ``None``."""
+    close = difflib.get_close_matches(got, sorted(choices), n=1, cutoff=0.6)
+    return close[0] if close else None

@@ -17,6 +17,8 @@ import logging
 from datetime import UTC, datetime
 from typing import Any, Literal, TextIO
 
+from bot.files.secrets import RedactingFilter
+
 LogFormat = Literal["text", "json"]
 LOG_FORMATS: tuple[LogFormat, ...] = ("text", "json")
 
@@ -64,11 +66,13 @@ class _SpacebotHandler(logging.StreamHandler):  # type: ignore[type-arg]
     """Marks the handler we installed, so a second set-up replaces it instead of doubling."""
 
 
-def setup_logging(stream: TextIO, fmt: LogFormat = "text", *, debug: bool = False) -> None:
+def setup_logging(stream: TextIO, fmt: str = "text", *, debug: bool = False) -> None:
     """Send every log record (ours and the libraries') to ``stream`` in ``fmt``.
 
     INFO and above by default (DEBUG with ``debug``); APScheduler's chatter ("Running
     job ...", "Added job ...") only from WARNING up, since our own lines say more.
+    Every record passes :class:`~bot.files.secrets.RedactingFilter` first: a credential
+    that a library puts in a message or a traceback is written as ``***``.
     """
     if fmt not in LOG_FORMATS:
         raise ValueError(f"unknown log format {fmt!r}")
@@ -77,6 +81,7 @@ def setup_logging(stream: TextIO, fmt: LogFormat = "text", *, debug: bool = Fals
         root.removeHandler(old)
     handler = _SpacebotHandler(stream)
     handler.setFormatter(JsonFormatter() if fmt == "json" else TextFormatter())
+    handler.addFilter(RedactingFilter())
     root.addHandler(handler)
     root.setLevel(logging.DEBUG if debug else logging.INFO)
     logging.getLogger("apscheduler").setLevel(logging.DEBUG if debug else logging.WARNING)

@@ -1,10 +1,16 @@
 """One check and its deliveries: the imperative shell around the pure engine and renderer.
 
-A check reloads nothing by itself (the daemon calls :meth:`BotPipeline.reload`); it
-finds the milestones since the last check (persisted in the state directory), renders
-them for every target, and writes them to the durable outbox before any network call.
-Delivery then posts what is due, each at its crossing instant (``post_at: crossing``)
-or at the check (``post_at: check``).
+:class:`Pipeline` is built from a :class:`~bot.files.config.Config`, the environment
+(credentials), a clock and an output stream.  A check finds the milestones since the
+last check (persisted in the state directory), renders them for every target, and
+writes them to the durable outbox before any network call.  Delivery then posts what is
+due, each at its crossing instant (``post_at: crossing``) or at the check
+(``post_at: check``).  :meth:`Pipeline.reload` swaps in a new configuration and what it
+points at (data, templates), or keeps the last good one when anything is wrong.
+
+The module also holds what several commands need from the configuration: the setup
+check (:func:`setup_problems`) and rendering for the configured or named platforms
+(:func:`render_posts`).
 """
 
 from __future__ import annotations
@@ -12,38 +18,99 @@ from __future__ import annotations
 import json
 import logging
 import os
-from collections.abc import Mapping
-from dataclasses import dataclass, replace
+import random
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TextIO
 
+from bot.core import platforms
 from bot.core.engine import find_milestones
-from bot.core.model import Dataset
-from bot.core.render import render
+from bot.core.milestone import Milestone
+from bot.core.model import Dataset, iso
+from bot.core.platforms import PlatformSpec
+from bot.core.post import Post
+from bot.core.render import check_templates, render
 from bot.core.templates import TemplateSet
-from bot.errors import UserError
-from bot.files.config import Config, find_config, load_config
+from bot.errors import ConfigError, Problem, UserError
+from bot.files.config import Config
 from bot.files.data import load_dataset
+from bot.files.lock import StateLock
+from bot.files.secrets import check_secret
+from bot.files.templates import load_templates
 from bot.posting.clients import Client, open_clients
 from bot.posting.outbox import Outbox
-from bot.posting.poster import Poster, PostingConfig, TargetConfig
-from bot.setup import (
-    check_posting_setup,
-    load_template_set,
-    posting_of,
-    render_settings,
-    require,
-    target_spec,
-    targets_of,
-)
-
-if TYPE_CHECKING:
-    from bot.cli import Context
+from bot.posting.poster import DrainResult, Poster
 
 log = logging.getLogger("spacebot.pipeline")
 CHECKED_FILE = "checked_until.json"
-DRY_RUN_TARGET = TargetConfig("dry-run", "dry-run", daily_cap=1000, min_interval=0.0)
+
+Clock = Callable[[], datetime]
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+# --- what several commands share ---------------------------------------------------------
+
+
+def setup_problems(
+    config: Config, env: Mapping[str, str], *, credentials: bool
+) -> tuple[TemplateSet | None, list[Problem]]:
+    """The templates, and every problem with them and the targets' credentials.
+
+    Templates are checked against the configured targets' platforms only (a Mastodon
+    target with ``max_chars: 5000`` may carry long wording; an unconfigured X may not
+    matter).  Credentials are checked unless ``credentials`` is false (a dry run).
+    """
+    problems: list[Problem] = []
+    templates: TemplateSet | None = None
+    try:
+        templates = load_templates(config.templates)
+    except UserError as exc:
+        problems.extend(exc.problems)
+    else:
+        specs = [target.spec for target in config.targets]
+        problems.extend(check_templates(templates, specs, config.render))
+    if credentials:
+        for target in config.targets:
+            for var in target.credential_vars.values():
+                problem = check_secret(env, var, where=f"target '{target.name}'")
+                if problem is not None:
+                    problems.append(problem)
+    return templates, problems
+
+
+def render_posts(
+    milestones: Sequence[Milestone],
+    config: Config,
+    templates: TemplateSet,
+    platform_names: Iterable[str] = (),
+) -> dict[str, list[Post]]:
+    """Posts per platform: the named platforms (with their default limits), else every
+    configured target's (a rehearsal renders as the platform it mimics)."""
+    names = list(platform_names)
+    for name in names:
+        if name not in platforms.PLATFORMS:
+            raise UserError(f"unknown platform '{name}': use one of {', '.join(platforms.names())}")
+    specs = [platforms.spec(n) for n in names] or [t.spec for t in config.targets]
+    labels = _labels(specs)
+    return {
+        labels[spec]: render(milestones, templates, spec, config.render)
+        for spec in dict.fromkeys(specs)
+    }
+
+
+def _labels(specs: Sequence[PlatformSpec]) -> dict[PlatformSpec, str]:
+    unique = list(dict.fromkeys(specs))
+    clash = {s.platform for s in unique if sum(o.platform == s.platform for o in unique) > 1}
+    return {s: f"{s.platform} ({s.limit})" if s.platform in clash else s.platform for s in unique}
+
+
+# --- the pipeline -----------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -53,68 +120,111 @@ class CheckReport:
     skipped: int = 0  # already in the outbox (seen by an earlier check)
     start: datetime | None = None
     end: datetime | None = None
+    details: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
 class Loaded:
-    """Everything read from disk for one configuration; swapped whole on reload."""
+    """Everything read for one configuration; swapped whole on reload."""
 
     config: Config
     dataset: Dataset
     templates: TemplateSet
-    targets: tuple[TargetConfig, ...]
-    posting: PostingConfig
 
 
-def load_everything(config: Config, env: Mapping[str, str], dry_run: bool) -> Loaded:
-    """Read data, templates and targets; UserError (naming every problem) on bad input."""
-    dataset = load_dataset(config.data)
-    targets = (DRY_RUN_TARGET,) if dry_run else tuple(targets_of(config))
-    if not dry_run:
-        require(check_posting_setup(config, env, credentials=True))
-    return Loaded(config, dataset, load_template_set(config), targets, posting_of(config))
+def load(config: Config, env: Mapping[str, str], *, dry_run: bool) -> Loaded:
+    """Read data and templates and check the set-up; UserError naming every problem."""
+    problems: list[Problem] = []
+    dataset: Dataset | None = None
+    try:
+        dataset = load_dataset(config.data)
+    except UserError as exc:
+        problems.extend(exc.problems)
+    templates, more = setup_problems(config, env, credentials=not dry_run)
+    problems.extend(more)
+    if problems:
+        raise ConfigError(problems)
+    assert dataset is not None
+    assert templates is not None
+    return Loaded(config, dataset, templates)
 
 
-class BotPipeline:
-    def __init__(
-        self, loaded: Loaded, ctx: Context, dry_run: bool, config_path: Path | None
-    ) -> None:
-        self.ctx = ctx
-        self.dry_run = dry_run
-        self.config_path = config_path
-        self.loaded = loaded
-        state_dir = loaded.config.state_dir
-        self.outbox = Outbox.open(state_dir)
-        self.clients: dict[str, Client] = {}
-        self.poster = self._poster(loaded)
+@dataclass
+class Pipeline:
+    """Checks and deliveries for one state directory (see the module docstring)."""
 
-    def _poster(self, loaded: Loaded) -> Poster:
+    loaded: Loaded
+    env: Mapping[str, str]
+    dry_run: bool
+    clock: Clock
+    stdout: TextIO
+    outbox: Outbox
+    sleep: Callable[[float], None] = time.sleep
+    clients: dict[str, Client] = field(default_factory=dict)
+    poster: Poster | None = None
+
+    def __post_init__(self) -> None:
+        self._open_poster()
+
+    @property
+    def config(self) -> Config:
+        return self.loaded.config
+
+    @property
+    def state_dir(self) -> Path:
+        return self.config.state_dir
+
+    def _open_poster(self) -> None:
         for client in self.clients.values():
             client.close()
+        config = self.config
         self.clients = open_clients(
-            loaded.targets,
-            self.ctx.env,
-            state_dir=loaded.config.state_dir,
-            stdout=self.ctx.stdout,
-            source=loaded.config.source,
+            config.targets,
+            self.env,
+            state_dir=config.state_dir,
+            stdout=self.stdout,
+            source=config.source,
         )
-        return Poster(
-            self.outbox, self.clients, loaded.targets, loaded.posting, clock=self.ctx.clock
+        self.poster = Poster(
+            self.outbox,
+            self.clients,
+            config.targets,
+            config.posting,
+            clock=self.clock,
+            sleep=self.sleep,
+            rng=random.Random(),
         )
 
-    # -- the Pipeline interface of bot.daemon.scheduler ---------------------------------------
+    def _poster(self) -> Poster:
+        assert self.poster is not None
+        return self.poster
 
-    def reload(self) -> None:
-        """Re-read config, data and templates; on bad input keep the last good ones."""
-        config = load_config(self.config_path)
-        config = replace(config, state_dir=self.loaded.config.state_dir)
-        new = load_everything(config, self.ctx.env, self.dry_run)
-        if new.targets != self.loaded.targets or new.posting != self.loaded.posting:
-            self.poster = self._poster(new)
+    # -- the Pipeline interface of bot.daemon --------------------------------------
+
+    def reload(self, config: Config) -> None:
+        """Swap in ``config`` and what it points at; on bad input keep the last good ones
+        (UserError, naming every problem).  The state directory stays (the lock is
+        held on it)."""
+        if config.state_dir != self.state_dir:
+            log.warning(
+                "state_dir changed to %s: takes effect only after a restart", config.state_dir
+            )
+        if self.dry_run:
+            config = config.rehearsal()
+        new = load(config, self.env, dry_run=self.dry_run)
+        new = Loaded(_with_state_dir(new.config, self.state_dir), new.dataset, new.templates)
+        old = self.loaded
         self.loaded = new
+        if (new.config.targets, new.config.posting) != (old.config.targets, old.config.posting):
+            try:
+                self._open_poster()
+            except UserError:
+                self.loaded = old
+                self._open_poster()
+                raise
 
     def check(self, now: datetime) -> CheckReport:
-        cfg = self.loaded.config
+        cfg = self.config
         start = self._checked_until() or now - timedelta(days=cfg.schedule.catch_up_days)
         if cfg.schedule.post_at == "crossing":
             # Up to the next check (and a margin), so each post can wait for its instant.
@@ -128,22 +238,17 @@ class BotPipeline:
             log.warning(
                 "data known only until %s for %s: records after that are withheld; "
                 "update the mission data",
-                result.horizon.isoformat(),
+                iso(result.horizon),
                 stale,
             )
-        settings = render_settings(cfg)
+
+        def due(m: Milestone) -> datetime:
+            return max(m.at, now) if cfg.schedule.post_at == "crossing" else now
+
         enqueued = skipped = 0
-
-        def due(m_at: datetime) -> datetime:
-            return max(m_at, now) if cfg.schedule.post_at == "crossing" else now
-
-        for target in self.loaded.targets:
+        for target in cfg.targets:
             posts = render(
-                result.milestones,
-                self.loaded.templates,
-                target_spec(target),
-                settings,
-                due=lambda m: due(m.at),
+                result.milestones, self.loaded.templates, target.spec, cfg.render, due=due
             )
             for post in posts:
                 added = self.outbox.enqueue(post, [target.name], now)
@@ -155,11 +260,16 @@ class BotPipeline:
         return CheckReport(len(result.milestones), enqueued, skipped, start, end)
 
     def deliver(self, now: datetime) -> datetime | None:
-        wait = self.poster.deliver_due(now)
+        wait = self._poster().deliver_due(now)
         return None if wait is None else now + timedelta(seconds=wait)
 
+    def drain(self, *, max_sleep: float, max_total: float) -> DrainResult:
+        """Deliver what is due now, waiting at most ``max_sleep`` at a time (a thread's
+        next part) and ``max_total`` in all (``spacebot check``)."""
+        return self._poster().drain(max_sleep=max_sleep, max_total=max_total)
+
     def stuck_targets(self) -> Mapping[str, str]:
-        return dict(self.poster.blocked)
+        return dict(self._poster().blocked)
 
     def close(self) -> None:
         for client in self.clients.values():
@@ -169,7 +279,7 @@ class BotPipeline:
     # -- state ------------------------------------------------------------------------
 
     def _checked_path(self) -> Path:
-        return self.loaded.config.state_dir / CHECKED_FILE
+        return self.state_dir / CHECKED_FILE
 
     def _checked_until(self) -> datetime | None:
         try:
@@ -186,15 +296,37 @@ class BotPipeline:
     def _save_checked_until(self, until: datetime) -> None:
         path = self._checked_path()
         tmp = path.with_suffix(".tmp")
-        tmp.write_text(json.dumps({"checked_until": until.isoformat()}), encoding="utf-8")
+        tmp.write_text(json.dumps({"checked_until": iso(until)}), encoding="utf-8")
         with open(tmp, "rb") as fh:
             os.fsync(fh.fileno())
         os.replace(tmp, path)
 
 
-def make_pipeline(config: Config, ctx: Context, dry_run: bool) -> BotPipeline:
-    config_path = (
-        find_config(None, ctx.env) if config.source == "<defaults>" else Path(config.source)
-    )
-    loaded = load_everything(config, ctx.env, dry_run)
-    return BotPipeline(loaded, ctx, dry_run, config_path)
+def _with_state_dir(config: Config, state_dir: Path) -> Config:
+    return replace(config, state_dir=state_dir)
+
+
+def open_pipeline(
+    config: Config,
+    *,
+    env: Mapping[str, str],
+    clock: Clock = _utc_now,
+    stdout: TextIO,
+    dry_run: bool,
+    lock: StateLock,
+    sleep: Callable[[float], None] = time.sleep,
+) -> Pipeline:
+    """Load everything for ``config`` and open the outbox and the clients (no network).
+
+    ``lock`` must be held on ``config.state_dir``; with ``dry_run`` every post goes to a
+    dry-run target and credentials are not needed.
+    """
+    if dry_run:
+        config = config.rehearsal()
+    loaded = load(config, env, dry_run=dry_run)
+    outbox = Outbox.open(config.state_dir, lock=lock)
+    try:
+        return Pipeline(loaded, env, dry_run, clock, stdout, outbox, sleep)
+    except BaseException:
+        outbox.close()
+        raise

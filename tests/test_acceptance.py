@@ -14,12 +14,13 @@ from functools import cache
 import pytest
 
 from bot.cli import Context, main
+from bot.core import platforms
 from bot.core.engine import find_milestones
-from bot.core.render import PlatformSpec, render
+from bot.core.render import render
 from bot.core.rules import Rules
-from bot.core.templates import load_templates
 from bot.core.text_length import fits
 from bot.files.data import default_data_path, load_dataset
+from bot.files.templates import load_templates
 
 
 @cache
@@ -89,7 +90,7 @@ def whole_history():
 
 @pytest.mark.parametrize("platform", ["x", "mastodon", "bluesky"])
 def test_every_milestone_in_history_fits_every_platform(platform):
-    spec = PlatformSpec.for_platform(platform)
+    spec = platforms.spec(platform)
     posts = render(whole_history(), load_templates(None), spec)
     assert len(posts) > 1000
     for post in posts:

@@ -6,17 +6,17 @@ The real tweepy, Mastodon.py and atproto code runs against the fake server.
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from fakes.fixtures import BLUESKY_ENV, MASTODON_ENV, X_ENV
-from fakes.server import FakeServer, make_server
+from fakes import ENV, FakeServer
 
+from bot.core import platforms
+from bot.core.text_length import measure
 from bot.errors import ConfigError
+from bot.files.config import parse_config
 from bot.posting.clients import (
-    PLATFORMS,
     AuthFailed,
     Client,
     Duplicate,
@@ -24,18 +24,7 @@ from bot.posting.clients import (
     Rejected,
     Transient,
     open_clients,
-    platform_class,
 )
-from bot.posting.poster import parse_targets
-
-ENV = {**X_ENV, **MASTODON_ENV, **BLUESKY_ENV}
-
-
-@pytest.fixture
-def server() -> Iterator[FakeServer]:
-    srv = make_server()
-    yield srv
-    srv.stop()
 
 
 def make(platform: str, server: FakeServer, tmp_path: Path) -> Client:
@@ -47,7 +36,8 @@ def make(platform: str, server: FakeServer, tmp_path: Path) -> Client:
         options["api_base_url"] = server.url
     else:
         options.update(handle=FakeServer.HANDLE, base_url=server.url)
-    targets = parse_targets([{"name": name, "platform": platform, "options": options}], "t.yaml")
+    raw = {"targets": [{"name": name, "platform": platform, "options": options}]}
+    targets = parse_config(raw, "t.yaml").targets
     return open_clients(targets, ENV, state_dir=tmp_path, stdout=io.StringIO())[name]
 
 
@@ -132,19 +122,18 @@ def test_bluesky_session_is_reused_and_facets_sent(tmp_path: Path, server: FakeS
 
 def test_unknown_platform_lists_known_ones() -> None:
     with pytest.raises(ConfigError) as err:
-        platform_class("myspace", source="spacebot.yaml", where="target 'a'")
+        parse_config({"targets": [{"name": "a", "platform": "myspace"}]}, "spacebot.yaml")
     text = str(err.value)
-    assert "spacebot.yaml: target 'a': unknown platform 'myspace'" in text
-    assert ", ".join(sorted(PLATFORMS)) in text
+    assert "spacebot.yaml: targets[0] (a).platform: unknown platform 'myspace'" in text
+    assert ", ".join(platforms.names()) in text
 
 
-def test_length_counters() -> None:
-    x = PLATFORMS["x"]
-    assert (x.counter, x.default_limit) == ("x", 280)
-    assert (PLATFORMS["mastodon"].counter, PLATFORMS["mastodon"].default_limit) == ("chars", 500)
-    assert (PLATFORMS["bluesky"].counter, PLATFORMS["bluesky"].default_limit) == ("graphemes", 300)
-    from bot.posting.clients.base import measure
-
-    assert measure("👩‍🚀", "graphemes") == 1
-    assert measure("👩‍🚀", "chars") == 3
+def test_length_counters_come_from_the_platform_table() -> None:
+    assert platforms.spec("x") == platforms.PlatformSpec("x", "x", 280)
+    assert platforms.spec("mastodon") == platforms.PlatformSpec("mastodon", "mastodon", 500)
+    assert platforms.spec("mastodon", {"max_chars": 5000}).limit == 5000
+    assert platforms.spec("bluesky") == platforms.PlatformSpec("bluesky", "bluesky", 300)
+    assert platforms.spec("dry-run", {"mimic": "mastodon"}) == platforms.spec("mastodon")
+    assert measure("👩‍🚀", "bluesky") == 1
+    assert measure("👩‍🚀", "mastodon") == 3
     assert measure("see https://example.com/a/very/long/path/indeed", "x") == 4 + 23

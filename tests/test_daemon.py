@@ -14,7 +14,7 @@ import os
 import signal
 import threading
 import time as _time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from functools import partial
@@ -24,29 +24,25 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from apscheduler.triggers.cron import CronTrigger
+from fakes import FakeClock
 
-import bot.commands.check as check_cmd
-import bot.commands.run as run_cmd
+import bot.pipeline
 from bot.cli import Context, main
+from bot.core.fields import RenderSettings
+from bot.daemon.heartbeat import HEARTBEAT_NAME, Heartbeat, assess_health, read_heartbeat
 from bot.daemon.scheduler import (
     DAILY_CHECK_JOB,
     DELIVERY_JOB,
-    HEARTBEAT_NAME,
-    LOCK_NAME,
     RETRY_CHECK_JOB,
     STARTUP_CHECK_JOB,
-    AlreadyRunning,
     Daemon,
-    DailyTrigger,
-    Heartbeat,
-    InstanceLock,
-    assess_health,
-    deliver_due,
-    read_heartbeat,
 )
+from bot.daemon.trigger import DailyTrigger
 from bot.errors import ConfigError, Problem, UserError
 from bot.files.config import Config, Schedule
+from bot.files.lock import LOCK_NAME, AlreadyRunning, StateLock
 from bot.logs import JsonFormatter, setup_logging
+from bot.posting.poster import DrainResult
 
 NY = ZoneInfo("America/New_York")
 LONDON = ZoneInfo("Europe/London")
@@ -76,8 +72,9 @@ class FakePipeline:
     stuck: dict[str, str] = field(default_factory=dict)
     closed: bool = False
     version: int = 1  # "the data": bumped by each successful reload
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC)  # set by open_pipeline
 
-    def reload(self) -> None:
+    def reload(self, config: Config) -> None:
         self.calls.append(("reload", None))
         if self.reload_error is not None:
             raise self.reload_error
@@ -100,6 +97,12 @@ class FakePipeline:
         self.calls.append(("delivered", now))
         return self.due[0] if self.due else None
 
+    def drain(self, *, max_sleep: float, max_total: float) -> DrainResult:
+        """What ``spacebot check`` calls: deliver what is due at the clock's instant."""
+        result = DrainResult()
+        result.next_due = self.deliver(self.clock())
+        return result
+
     def close(self) -> None:
         self.closed = True
 
@@ -110,26 +113,9 @@ class FakePipeline:
         return [arg for call, arg in self.calls if call == name]
 
 
-class FakeClock:
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
-@pytest.fixture(autouse=True)
-def _restore_logging() -> Iterator[None]:
-    root = logging.getLogger()
-    handlers, level = root.handlers[:], root.level
-    yield
-    root.handlers[:] = handlers
-    root.setLevel(level)
-
-
 def make_config(tmp_path: Path, tz: str = "America/New_York", at: time = time(9, 0)) -> Config:
     return Config(
-        timezone=tz,
+        render=RenderSettings(timezone=tz),
         state_dir=tmp_path / "state",
         schedule=Schedule(check_time=at, misfire_grace=timedelta(minutes=90)),
     )
@@ -302,10 +288,10 @@ def test_check_then_delivery_at_the_next_due_instant_and_heartbeat(tmp_path: Pat
     assert daemon.scheduled_delivery == due[1]  # the exact instant, not rounded
     beat = read_heartbeat(daemon.heartbeat_path)
     assert beat["pid"] == os.getpid()
-    assert beat["last_check"] == "2024-03-01T14:00:00+00:00"
+    assert beat["last_check"] == "2024-03-01T14:00:00Z"
     assert beat["last_check_result"] == {"found": 2, "enqueued": 1, "skipped": 1}
-    assert beat["next_delivery"] == "2024-03-01T17:00:07+00:00"
-    assert beat["next_check"] == "2024-03-02T14:00:00+00:00"  # 09:00 EST
+    assert beat["next_delivery"] == "2024-03-01T17:00:07Z"
+    assert beat["next_check"] == "2024-03-02T14:00:00Z"  # 09:00 EST
     assert (beat["checks"], beat["deliveries"], beat["stuck_targets"]) == (1, 1, {})
     assert [p.name for p in daemon.heartbeat_path.parent.iterdir()] == [HEARTBEAT_NAME]
 
@@ -505,7 +491,10 @@ def test_loop_posts_at_the_instant_reloads_on_sighup_and_stops_on_sigterm(
     assert pipeline.posted[0][1] - soon < timedelta(seconds=1)
     assert pipeline.named("reload") == [None]
     assert pipeline.version == 2
-    assert read_heartbeat(daemon.heartbeat_path)["checks"] == 1
+    # the start-up check, then the re-plan after the reload (a milestone added to the
+    # data and due soon must not wait for tomorrow's check)
+    assert read_heartbeat(daemon.heartbeat_path)["checks"] == 2
+    assert len(pipeline.named("check")) == 2
 
 
 def test_sigterm_during_a_post_lets_it_finish(tmp_path: Path) -> None:
@@ -524,14 +513,14 @@ def test_sigterm_during_a_post_lets_it_finish(tmp_path: Path) -> None:
 
 
 def test_second_instance_is_refused_with_exit_code_2(tmp_path: Path) -> None:
-    with InstanceLock(tmp_path):
+    with StateLock(tmp_path):
         assert (tmp_path / LOCK_NAME).read_text().strip() == str(os.getpid())
         with pytest.raises(AlreadyRunning) as refused:
-            InstanceLock(tmp_path).acquire()
+            StateLock(tmp_path).acquire()
         assert refused.value.exit_code == 2
         assert f"pid {os.getpid()}" in str(refused.value)
         assert "twice" in str(refused.value)
-    with InstanceLock(tmp_path):  # released: the next one gets it
+    with StateLock(tmp_path):  # released: the next one gets it
         pass
 
 
@@ -574,12 +563,12 @@ def test_health_exit_codes(tmp_path: Path) -> None:
     beat(tmp_path, NOW - timedelta(hours=25))
     ctx = ctx_at(NOW)
     assert main(["health", "--config", cfg], ctx) == 0
-    assert out(ctx).startswith("ok: last check 2024-03-09T11:00:00+00:00")
+    assert out(ctx).startswith("ok: last check 2024-03-09T11:00:00Z")
 
     beat(tmp_path, NOW - timedelta(hours=27))
     ctx = ctx_at(NOW)
     assert main(["health", "--config", cfg], ctx) == 1
-    assert out(ctx) == "unhealthy: last check 2024-03-09T09:00:00+00:00, 27.0 h ago (limit 26 h)\n"
+    assert out(ctx) == "unhealthy: last check 2024-03-09T09:00:00Z, 27.0 h ago (limit 26 h)\n"
     assert main(["health", "--config", cfg, "--max-age", "30"], ctx_at(NOW)) == 0
 
     beat(tmp_path, NOW, stuck_targets={"main-x": "credentials refused (401)"})
@@ -616,12 +605,12 @@ def fake_factory(monkeypatch: pytest.MonkeyPatch) -> list[tuple[FakePipeline, Co
     made: list[tuple[FakePipeline, Config, bool]] = []
     pipeline = FakePipeline()
 
-    def make_pipeline(config: Config, ctx: Context, dry_run: bool) -> FakePipeline:
+    def open_pipeline(config: Config, *, dry_run: bool, **kw: Any) -> FakePipeline:
+        pipeline.clock = kw["clock"]
         made.append((pipeline, config, dry_run))
         return pipeline
 
-    for module in (check_cmd, run_cmd):
-        monkeypatch.setattr(module, "load_pipeline_factory", lambda: make_pipeline)
+    monkeypatch.setattr(bot.pipeline, "open_pipeline", open_pipeline)
     return made
 
 
@@ -654,8 +643,8 @@ def test_check_command_checks_delivers_due_and_leaves_later_posts(
     assert "next post due 2024-03-11T14:00:00Z (left pending)" in out(ctx)
     beat_data = read_heartbeat(tmp_path / "state" / HEARTBEAT_NAME)
     assert beat_data["mode"] == "check"
-    assert beat_data["last_check"] == "2024-03-10T12:00:00+00:00"  # when it ran: the wall clock
-    assert beat_data["next_delivery"] == "2024-03-11T14:00:00+00:00"
+    assert beat_data["last_check"] == "2024-03-10T12:00:00Z"  # when it ran: the wall clock
+    assert beat_data["next_delivery"] == "2024-03-11T14:00:00Z"
 
 
 def test_check_command_refused_while_the_daemon_holds_the_state_dir(
@@ -663,9 +652,9 @@ def test_check_command_refused_while_the_daemon_holds_the_state_dir(
 ) -> None:
     cfg = str(write_config(tmp_path))
     ctx = ctx_at(NOW)
-    with InstanceLock(tmp_path / "state"):
+    with StateLock(tmp_path / "state"):
         assert main(["check", "--config", cfg], ctx) == 2
-    assert "already running" in out(ctx)
+    assert "already using it" in out(ctx)
     assert fake_factory == []  # refused before the pipeline (and its outbox) was opened
 
 
@@ -704,38 +693,7 @@ def test_run_command_passes_dry_run_and_stops_cleanly_on_sigterm(
     )
 
 
-# -- one-shot delivery and logging ----------------------------------------------------
-
-
-def test_deliver_due_waits_only_briefly_and_leaves_later_posts() -> None:
-    start = datetime(2024, 3, 10, 14, tzinfo=UTC)
-    answers = [start, start + timedelta(seconds=2), start + timedelta(hours=1)]
-    asked: list[datetime] = []
-    slept: list[float] = []
-    elapsed = [0.0]
-
-    class Pipe(FakePipeline):
-        def deliver(self, now: datetime) -> datetime | None:
-            asked.append(now)
-            return answers.pop(0)
-
-    def sleep(seconds: float) -> None:
-        slept.append(seconds)
-        elapsed[0] += seconds
-
-    left = deliver_due(Pipe(), start, elapsed=lambda: elapsed[0], sleep=sleep)
-    assert left == start + timedelta(hours=1)
-    assert slept == [2.0]
-    assert asked == [start, start, start + timedelta(seconds=2)]
-
-
-def test_deliver_due_is_bounded_even_if_deliver_keeps_saying_now() -> None:
-    pipe = FakePipeline()
-    pipe.deliver = lambda now: now  # type: ignore[method-assign]
-    start = datetime(2024, 3, 10, tzinfo=UTC)
-    assert deliver_due(pipe, start, elapsed=lambda: 0.0, sleep=lambda s: None, max_rounds=50) == (
-        start
-    )
+# -- logging ----------------------------------------------------
 
 
 def test_json_log_lines_carry_the_extra_fields() -> None:

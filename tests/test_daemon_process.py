@@ -148,7 +148,7 @@ def test_run_heartbeat_sigterm_restart_and_second_instance_refused(
         timeout=TIMEOUT,
     )
     assert third.returncode == 2
-    assert "already running" in third.stderr
+    assert "already using it" in third.stderr
     assert str(second.pid) in third.stderr
     # so is a one-shot check
     check = subprocess.run(
@@ -159,7 +159,7 @@ def test_run_heartbeat_sigterm_restart_and_second_instance_refused(
         timeout=TIMEOUT,
     )
     assert check.returncode == 2
-    assert "already running" in check.stderr
+    assert "already using it" in check.stderr
     code, err = stop(second)
     assert code == 0, err
     # and the health check agrees that the stopped daemon checked recently

@@ -11,24 +11,14 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from fakes.fixtures import BLUESKY_ENV, MASTODON_ENV, T0, X_ENV, FakeClock
-from fakes.fixtures import clock as clock  # a fixture, re-exported
-from fakes.server import FakeServer, make_server
+from fakes import BLUESKY_ENV, ENV, T0, FakeClock, FakeServer
 
 from bot.core.post import Post
-from bot.errors import ConfigError
+from bot.files.config import parse_config
+from bot.files.targets import PostingConfig, RetryConfig, TargetConfig
 from bot.posting.clients import open_clients
 from bot.posting.outbox import Outbox, OutboxItem
-from bot.posting.poster import (
-    Poster,
-    PostingConfig,
-    RetryConfig,
-    TargetConfig,
-    parse_posting,
-    parse_targets,
-)
-
-ENV = {**X_ENV, **MASTODON_ENV, **BLUESKY_ENV}
+from bot.posting.poster import Poster
 
 
 def post(key: str, *parts: str, minutes: float = 0, crossing_minutes: float | None = None) -> Post:
@@ -50,7 +40,7 @@ def target(platform: str, server: FakeServer | None, **kw: object) -> TargetConf
         options["file"] = "dry-run.jsonl"
     options.update(kw.pop("options", {}))  # type: ignore[call-overload]
     raw = {"name": names[platform], "platform": platform, "options": options, **kw}
-    (config,) = parse_targets([raw], "test.yaml")
+    (config,) = parse_config({"targets": [raw]}, "test.yaml").targets
     return config
 
 
@@ -98,69 +88,6 @@ class Rig:
         item = self.outbox.get(key, name)
         assert item is not None
         return item.state
-
-
-# -- configuration ---------------------------------------------------------------
-
-
-def test_parse_targets_defaults_and_platform_rules() -> None:
-    targets = parse_targets(
-        [
-            {"name": "main-x", "platform": "x"},
-            {
-                "name": "fedi",
-                "platform": "mastodon",
-                "options": {"api_base_url": "https://m.example"},
-            },
-            {"name": "sky", "platform": "bluesky", "options": {"handle": "a.bsky.social"}},
-            {"name": "rehearsal", "platform": "dry-run", "daily_cap": 3, "min_interval": 0},
-        ],
-        "spacebot.yaml",
-    )
-    x, fedi, sky, dry = targets
-    assert (x.daily_cap, x.min_interval) == (17, 300.0)
-    assert fedi.options["max_chars"] == 500
-    assert fedi.options["visibility"] == "public"
-    assert sky.options["base_url"] == "https://bsky.social"
-    assert dry.daily_cap == 3
-
-
-def test_parse_targets_reports_every_problem() -> None:
-    with pytest.raises(ConfigError) as err:
-        parse_targets(
-            [
-                {"name": "Main X", "platform": "x"},
-                {"name": "ok", "platform": "myspace"},
-                {"name": "ok2", "platform": "x", "colour": "blue", "daily_cap": 0},
-                {"name": "fedi", "platform": "mastodon", "options": {"visibility": "loud"}},
-                {"name": "fedi", "platform": "dry-run"},
-            ],
-            "spacebot.yaml",
-        )
-    text = str(err.value)
-    assert "spacebot.yaml: targets[0]" in text
-    assert "unknown platform 'myspace'" in text
-    assert "use one of: bluesky, dry-run, mastodon, x" in text
-    assert "unknown key 'colour'" in text
-    assert "daily_cap must be a positive integer" in text
-    assert "missing option 'api_base_url'" in text
-    assert "duplicate target name 'fedi'" in text
-
-
-def test_parse_posting() -> None:
-    assert parse_posting(None, "c.yaml") == PostingConfig()
-    cfg = parse_posting(
-        {"max_age_hours": 12, "old_posts": "skip", "retry": {"base_seconds": 5, "max_attempts": 3}},
-        "c.yaml",
-    )
-    assert cfg.max_age_hours == 12
-    assert cfg.old_posts == "skip"
-    assert cfg.retry == RetryConfig(5, 3600, 3)
-    with pytest.raises(ConfigError) as err:
-        parse_posting({"old_posts": "never", "retry": {"jitter": 1}, "extra": 1}, "c.yaml")
-    assert "unknown key 'extra'" in str(err.value)
-    assert "unknown key 'jitter'" in str(err.value)
-    assert "must be past_tense or skip" in str(err.value)
 
 
 # -- behaviour with a dry-run target (no network at all) -------------------------
@@ -240,12 +167,12 @@ def test_too_long_text_fails_without_a_call(tmp_path: Path, clock: FakeClock) ->
     assert (result.failed, result.posted) == (1, 1)
     item = rig.outbox.get("long", "rehearsal")
     assert item is not None
-    assert "281 long, over the 280 limit" in item.reason
+    assert "281 weighted characters, over the limit of 280" in item.reason
     assert item.attempts == 0
 
 
 def test_dry_run_to_stream(tmp_path: Path, clock: FakeClock) -> None:
-    config = parse_targets([{"name": "show", "platform": "dry-run"}], "t.yaml")
+    config = parse_config({"targets": [{"name": "show", "platform": "dry-run"}]}, "t.yaml").targets
     rig = Rig(tmp_path, config, clock)
     rig.poster.enqueue(post("a", "hello world"))
     rig.poster.drain()
@@ -254,13 +181,6 @@ def test_dry_run_to_stream(tmp_path: Path, clock: FakeClock) -> None:
 
 
 # -- against the fake server: errors, crashes, faults -----------------------------
-
-
-@pytest.fixture
-def server() -> FakeServer:
-    srv = make_server()
-    yield srv  # type: ignore[misc]
-    srv.stop()
 
 
 def faults_on(server: FakeServer, plan: Mapping[int, str]) -> None:

@@ -6,7 +6,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from fakes.fixtures import T0
+from fakes import T0
 
 from bot.core.post import Post
 from bot.posting.clients.base import PostRef
@@ -183,7 +183,7 @@ def test_status_command(tmp_path: Path) -> None:
         "skipped": 0,
     }
     assert data["main-x"]["blocked"] is True
-    assert data["main-x"]["oldest_pending_due"] == T0.isoformat()
+    assert data["main-x"]["oldest_pending_due"] == "2026-03-01T12:00:00Z"  # == T0
     box.close()
     err = io.StringIO()
     ctx.stderr = err

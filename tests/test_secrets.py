@@ -11,17 +11,16 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from fakes.fixtures import ALL_SECRETS, BLUESKY_ENV, MASTODON_ENV, T0, X_ENV, FakeClock
-from fakes.server import FakeServer, make_server
+from fakes import ALL_SECRETS, ENV, T0, FakeClock, FakeServer
 
 from bot.core.post import Post
 from bot.errors import ConfigError
+from bot.files.config import parse_config
 from bot.files.secrets import MASK, RedactingFilter, Secret, read_secret
+from bot.files.targets import PostingConfig, RetryConfig, TargetConfig
 from bot.posting.clients import ClientError, open_clients
 from bot.posting.outbox import Outbox
-from bot.posting.poster import Poster, PostingConfig, RetryConfig, parse_targets
-
-ENV = {**X_ENV, **MASTODON_ENV, **BLUESKY_ENV}
+from bot.posting.poster import Poster
 
 
 def assert_clean(text: str) -> None:
@@ -71,9 +70,9 @@ def test_redacting_filter_scrubs_third_party_logs() -> None:
     assert "Bearer ***" in stream.getvalue()
 
 
-def _targets(server: FakeServer) -> list[object]:
-    return parse_targets(
-        [
+def _targets(server: FakeServer) -> tuple[TargetConfig, ...]:
+    raw = {
+        "targets": [
             {
                 "name": "main-x",
                 "platform": "x",
@@ -89,18 +88,17 @@ def _targets(server: FakeServer) -> list[object]:
                 "platform": "bluesky",
                 "options": {"handle": "spacebot.test", "base_url": server.url, "timeout": 0.3},
             },
-        ],
-        "t.yaml",
-    )
+        ]
+    }
+    return parse_config(raw, "t.yaml").targets
 
 
 @pytest.mark.parametrize(
     "fault", ["429", "500", "401", "403", "400", "reset", "timeout", "accept-reset", None]
 )
 def test_no_secret_on_any_error_path(
-    tmp_path: Path, fault: str | None, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, server: FakeServer, fault: str | None, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    server = make_server()
     server.timeout_sleep = 0.45
     log_stream = io.StringIO()
     handler = logging.StreamHandler(log_stream)  # no redaction filter: the raw truth
@@ -112,7 +110,7 @@ def test_no_secret_on_any_error_path(
     texts: list[str] = []
     try:
         targets = _targets(server)
-        clients = open_clients(targets, ENV, state_dir=tmp_path)  # type: ignore[arg-type]
+        clients = open_clients(targets, ENV, state_dir=tmp_path)
         texts.extend(repr(c) for c in clients.values())
         texts.extend(repr(vars(c)) for c in clients.values())
         # each client, each error, directly
@@ -131,7 +129,7 @@ def test_no_secret_on_any_error_path(
         poster = Poster(
             outbox,
             clients,
-            targets,  # type: ignore[arg-type]
+            targets,
             PostingConfig(retry=RetryConfig(1, 10, 3)),
             clock=clock,
             sleep=clock.sleep,
@@ -148,20 +146,15 @@ def test_no_secret_on_any_error_path(
     finally:
         root.removeHandler(handler)
         root.setLevel(old_level)
-        server.stop()
     out, err = capsys.readouterr()
     texts.extend([out, err, log_stream.getvalue()])
     assert_clean("\n".join(texts))
 
 
-def test_missing_credentials_name_every_variable(tmp_path: Path) -> None:
-    server = make_server()
-    try:
-        env = {"SPACEBOT_MAIN_X_API_KEY": "only-this-one-SECRET"}
-        with pytest.raises(ConfigError) as err:
-            open_clients(_targets(server), env, state_dir=tmp_path)  # type: ignore[arg-type]
-    finally:
-        server.stop()
+def test_missing_credentials_name_every_variable(tmp_path: Path, server: FakeServer) -> None:
+    env = {"SPACEBOT_MAIN_X_API_KEY": "only-this-one-SECRET"}
+    with pytest.raises(ConfigError) as err:
+        open_clients(_targets(server), env, state_dir=tmp_path)
     text = str(err.value)
     for var in (
         "SPACEBOT_MAIN_X_API_SECRET",

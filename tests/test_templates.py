@@ -6,12 +6,24 @@ from pathlib import Path
 
 import pytest
 
+from bot.core import platforms
+from bot.core.fields import FIELDS
 from bot.core.milestone import Kind
-from bot.core.render import PlatformSpec, RenderSettings
-from bot.core.templates import FIELDS, KINDS, PLATFORMS, VARIANTS, load_templates, tidy
+from bot.core.render import PlatformSpec, RenderSettings, check_templates
+from bot.core.templates import KINDS, VARIANTS, TemplateSet, platform_keys, tidy
 from bot.errors import ConfigError
+from bot.files.templates import load_templates
 
-ALL_PLATFORMS = [PlatformSpec.for_platform(p) for p in PLATFORMS]
+PLATFORMS = platform_keys()
+ALL_PLATFORMS = [platforms.spec(p) for p in PLATFORMS]
+
+
+def check(
+    templates: TemplateSet, specs: list[PlatformSpec], settings: RenderSettings | None = None
+) -> None:
+    problems = check_templates(templates, specs, settings)
+    if problems:
+        raise ConfigError(problems)
 
 
 def write(tmp_path: Path, text: str) -> Path:
@@ -23,7 +35,7 @@ def write(tmp_path: Path, text: str) -> Path:
 def error_of(tmp_path: Path, text: str) -> str:
     path = write(tmp_path, text)
     with pytest.raises(ConfigError) as info:
-        load_templates(path).check(ALL_PLATFORMS)
+        check(load_templates(path), ALL_PLATFORMS)
     message = str(info.value)
     assert str(path) in message  # every error names the file
     assert "fix:" in message  # ... and says what to do
@@ -43,8 +55,8 @@ def test_defaults_cover_every_kind_and_variant() -> None:
 
 
 def test_defaults_fit_every_platform() -> None:
-    load_templates(None).check(ALL_PLATFORMS)
-    load_templates(None).check(ALL_PLATFORMS, RenderSettings(timezone="Asia/Kolkata"))
+    check(load_templates(None), ALL_PLATFORMS)
+    check(load_templates(None), ALL_PLATFORMS, RenderSettings(timezone="Asia/Kolkata"))
 
 
 def test_platform_wording_overrides_only_its_platform() -> None:
@@ -92,7 +104,7 @@ mission_end:
         Kind.RECORD_CUMULATIVE, "x"
     )
     assert templates.sources[-1] == str(path)
-    templates.check(ALL_PLATFORMS)
+    check(templates, ALL_PLATFORMS)
 
 
 def test_empty_override_file_means_defaults(tmp_path: Path) -> None:
@@ -188,7 +200,7 @@ mission_end:
         ("mission_end:\n  text: 42\n", "a template must be text"),
         ("mission_end:\n  text:\n", "a template must be text"),
         ("mission_end:\n  text: '   '\n", "empty template"),
-        ("mission_end:\n  text: 'a\n  b: [\n", "not valid YAML"),
+        ("mission_end:\n  text: 'a\n  b: [\n", "YAML syntax error"),
     ],
 )
 def test_malformed_files(tmp_path: Path, text: str, expected: str) -> None:
@@ -213,14 +225,14 @@ mission_end:
     )
     templates = load_templates(path)  # fine until checked against a platform
     with pytest.raises(ConfigError) as info:
-        templates.check([PlatformSpec.for_platform("x")])
+        check(templates, [platforms.spec("x")])
     message = str(info.value)
     assert str(path) in message
     assert "line 3: template 'mission_end/fallback'" in message
-    assert "too long for x (280, counted as x)" in message
+    assert "too long for x (limit 280)" in message
     assert "its longest field is {name}" in message  # the field that grows
     assert "'mission_end: x: fallback:'" in message  # the fix names where to write
-    templates.check([PlatformSpec("mastodon", "chars", 1000)])  # fits a roomier one
+    check(templates, [PlatformSpec("mastodon", "mastodon", 1000)])  # fits a roomier one
 
 
 def test_text_that_never_fits_is_an_error(tmp_path: Path) -> None:

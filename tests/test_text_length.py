@@ -33,17 +33,17 @@ URL = "https://www.nasa.gov/missions/station/iss-research/one-year-mission/"
 )
 def test_counts(text: str, x: int, graphemes: int, chars: int) -> None:
     assert measure(text, "x") == x
-    assert measure(text, "graphemes") == graphemes
-    assert measure(text, "chars") == chars
+    assert measure(text, "bluesky") == graphemes
+    assert measure(text, "mastodon") == chars
 
 
 def test_nfd_is_longer_in_code_points_but_not_for_any_counter() -> None:
     assert len(NFD_NAME) == 23
-    assert {c: measure(NFD_NAME, c) for c in COUNTERS} == {"x": 21, "graphemes": 21, "chars": 21}
+    assert {c: measure(NFD_NAME, c) for c in COUNTERS} == {"x": 21, "bluesky": 21, "mastodon": 21}
 
 
 def test_mastodon_url_trailing_punctuation_counts_apart() -> None:
-    assert measure(f"({URL}).", "chars") == 1 + 23 + 2
+    assert measure(f"({URL}).", "mastodon") == 1 + 23 + 2
 
 
 def test_fits_at_the_exact_limit() -> None:
@@ -52,25 +52,25 @@ def test_fits_at_the_exact_limit() -> None:
     assert not fits(text + "b", "x", 280)
     assert fits("🚀" * 140, "x", 280)
     assert not fits("🚀" * 141, "x", 280)
-    assert fits("🇺🇸" * 300, "graphemes", 300)
-    assert not fits("🇺🇸" * 301, "graphemes", 300)
-    assert fits("é" * 500, "chars", 500)
-    assert fits(unicodedata.normalize("NFD", "é" * 500), "chars", 500)
-    assert not fits("é" * 501, "chars", 500)
+    assert fits("🇺🇸" * 300, "bluesky", 300)
+    assert not fits("🇺🇸" * 301, "bluesky", 300)
+    assert fits("é" * 500, "mastodon", 500)
+    assert fits(unicodedata.normalize("NFD", "é" * 500), "mastodon", 500)
+    assert not fits("é" * 501, "mastodon", 500)
 
 
 def test_fits_counts_links_on_x_and_mastodon() -> None:
     text = "x" * 250 + " " + URL
     assert fits(text, "x", 280)
-    assert fits(text, "chars", 280)
-    assert not fits(text, "graphemes", 280)
+    assert fits(text, "mastodon", 280)
+    assert not fits(text, "bluesky", 280)
 
 
 def test_fits_agrees_with_measure_even_when_nfc_lengthens() -> None:
     qa = "\u0958"  # DEVANAGARI QA: a composition exclusion, two code points after NFC
-    assert measure(qa * 3, "chars") == 6
-    assert not fits(qa * 3, "chars", 5)
-    assert fits(qa * 3, "graphemes", 3)
+    assert measure(qa * 3, "mastodon") == 6
+    assert not fits(qa * 3, "mastodon", 5)
+    assert fits(qa * 3, "bluesky", 3)
 
 
 def test_unknown_counter() -> None:

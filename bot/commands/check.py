@@ -3,35 +3,26 @@
 from __future__ import annotations
 
 import argparse
-import dataclasses
-from typing import TYPE_CHECKING
+import time
 
 from bot.commands.common import (
+    Context,
+    Subparsers,
     add_config_args,
+    add_log_format,
     add_parser,
-    iso,
-    load_config_from,
+    config_of,
+    log_format,
     parse_instant,
 )
-from bot.commands.run import add_log_format, log_format
-from bot.daemon.scheduler import (
-    HEARTBEAT_NAME,
-    Heartbeat,
-    InstanceLock,
-    deliver_due,
-    load_pipeline_factory,
-    log_report,
-    opened,
-    stuck_targets_of,
-    with_state_dir,
-)
-from bot.logs import setup_logging
+from bot.core.model import iso
 
-if TYPE_CHECKING:
-    from bot.cli import Context
+# A one-shot run waits for a thread's next part, never for a post due later.
+THREAD_WAIT = 5.0  # seconds between two parts, at most
+TOTAL_WAIT = 30.0  # seconds of waiting in all
 
 
-def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def register(sub: Subparsers) -> None:
     p = add_parser(
         sub,
         "check",
@@ -55,42 +46,52 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument(
         "--dry-run",
         action="store_true",
-        help="post through the dry-run adapter whatever the configuration says",
+        help="post through the dry-run adapter whatever the configuration says "
+        "(the configuration is still checked in full; only credentials are not needed)",
     )
     add_log_format(p)
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
-    setup_logging(
-        ctx.stderr,
-        "json" if log_format(args, ctx) == "json" else "text",
-        debug=bool(ctx.env.get("SPACEBOT_DEBUG")),
-    )
-    config = with_state_dir(load_config_from(args, ctx), ctx.env)
+    from bot import pipeline
+    from bot.daemon.heartbeat import HEARTBEAT_NAME, Heartbeat
+    from bot.daemon.scheduler import log_report, stuck_targets_of
+    from bot.files.lock import StateLock
+    from bot.logs import setup_logging
+
+    setup_logging(ctx.stderr, log_format(args, ctx), debug=ctx.debug)
+    config = config_of(args, ctx)
     wall = ctx.clock  # the heartbeat says when the check really ran (for `health`)
     at = parse_instant(args.at, config) if args.at else wall()
     # The pipeline checks "as if it were" --at: delivery and past-tense ages see that
-    # instant, so a rehearsal of a past day posts what that day would have posted.
-    # (The heartbeat keeps the wall clock: it tells when the check really ran.)
-    pipeline_ctx = dataclasses.replace(ctx, clock=lambda: at) if args.at else ctx
-    make_pipeline = load_pipeline_factory()
-    # the lock first: make_pipeline opens the outbox
-    with (
-        InstanceLock(config.state_dir),
-        opened(make_pipeline(config, pipeline_ctx, args.dry_run)) as pipeline,
-    ):
-        state = Heartbeat(mode="check", dry_run=args.dry_run, started_at=wall())
-        report = pipeline.check(at)
-        state.checks, state.last_check = 1, wall()
-        state.last_check_result = log_report(report, at, "one-shot")
-        if args.at:  # time stands still at --at: no waiting for a post due seconds later
-            pending = deliver_due(pipeline, at, elapsed=lambda: 0.0, short_wait=0.0)
-        else:
-            pending = deliver_due(pipeline, at)
-        state.deliveries, state.last_delivery, state.next_delivery = 1, at, pending
-        state.stuck_targets = stuck_targets_of(pipeline)
-        state.write(config.state_dir / HEARTBEAT_NAME, wall())
+    # instant, and time stands still there (no waiting for a post due seconds later).
+    clock = (lambda: at) if args.at else wall
+    with StateLock(config.state_dir) as lock:
+        opened = pipeline.open_pipeline(
+            config,
+            env=ctx.env,
+            clock=clock,
+            stdout=ctx.stdout,
+            dry_run=args.dry_run,
+            lock=lock,
+            sleep=(lambda _s: None) if args.at else time.sleep,
+        )
+        try:
+            state = Heartbeat(mode="check", dry_run=args.dry_run, started_at=wall())
+            report = opened.check(at)
+            state.checks, state.last_check = 1, wall()
+            state.last_check_result = log_report(report, at, "one-shot")
+            result = opened.drain(
+                max_sleep=0.0 if args.at else THREAD_WAIT,
+                max_total=0.0 if args.at else TOTAL_WAIT,
+            )
+            pending = result.next_due
+            state.deliveries, state.last_delivery, state.next_delivery = 1, at, pending
+            state.stuck_targets = stuck_targets_of(opened)
+            state.write(config.state_dir / HEARTBEAT_NAME, wall())
+        finally:
+            opened.close()
     counts = state.last_check_result
     line = (
         f"checked {iso(at)}: found {counts['found']}, enqueued {counts['enqueued']}, "

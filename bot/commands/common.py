@@ -1,27 +1,61 @@
-"""What several commands share: the --config/--data options, loading, dates, formats."""
+"""What the commands share: the outside world (:class:`Context`), options, loading the
+configuration, dates, and the JSON shape of a milestone.
+
+Commands never import each other: what two of them need lives here.
+"""
 
 from __future__ import annotations
 
 import argparse
-from dataclasses import dataclass
+import json
+import os
+import sys
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TextIO
 
-from dateutil import parser as dateparser
-
-from bot.core.model import Dataset
+from bot.core.milestone import Milestone
+from bot.core.model import iso
+from bot.core.post import Post
 from bot.errors import UserError
-from bot.files.config import Config, find_config, load_config
-from bot.files.data import load_dataset
-
-if TYPE_CHECKING:
-    from bot.cli import Context
+from bot.files.config import Config, load_config
+from bot.logs import LOG_FORMATS
 
 if TYPE_CHECKING:
     Subparsers = argparse._SubParsersAction[argparse.ArgumentParser]
 else:
     Subparsers = argparse._SubParsersAction
+
+LOG_FORMAT_ENV = "SPACEBOT_LOG_FORMAT"
+DEBUG_ENV = "SPACEBOT_DEBUG"
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class Context:
+    """Everything a command needs from the outside world, so tests can pass their own."""
+
+    stdout: TextIO = field(default_factory=lambda: sys.stdout)
+    stderr: TextIO = field(default_factory=lambda: sys.stderr)
+    env: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
+    clock: Callable[[], datetime] = _utc_now
+
+    @property
+    def color(self) -> bool:
+        """Colours only on a terminal, and never when NO_COLOR is set."""
+        isatty = getattr(self.stdout, "isatty", None)
+        return bool(isatty and isatty()) and "NO_COLOR" not in self.env
+
+    @property
+    def debug(self) -> bool:
+        return bool(self.env.get(DEBUG_ENV))
+
+
+# --- options ------------------------------------------------------------------------------
 
 
 def add_parser(sub: Subparsers, name: str, help: str, examples: str) -> argparse.ArgumentParser:
@@ -51,25 +85,34 @@ def add_config_args(parser: argparse.ArgumentParser, data: bool = True) -> None:
         )
 
 
-@dataclass(frozen=True)
-class Loaded:
-    config: Config
-    dataset: Dataset
+def add_log_format(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--log-format",
+        choices=LOG_FORMATS,
+        help=f"log lines on stderr: human-readable text, or one JSON object per line "
+        f"(default: ${LOG_FORMAT_ENV}, else text)",
+    )
 
 
-def load_config_from(args: argparse.Namespace, ctx: Context) -> Config:
-    return load_config(find_config(getattr(args, "config", None), ctx.env))
+def log_format(args: argparse.Namespace, ctx: Context) -> str:
+    chosen: str = args.log_format or ctx.env.get(LOG_FORMAT_ENV) or "text"
+    return chosen if chosen in LOG_FORMATS else "text"
 
 
-def load_all(args: argparse.Namespace, ctx: Context) -> Loaded:
-    config = load_config_from(args, ctx)
-    data = getattr(args, "data", None)
-    dataset = load_dataset(Path(data) if data else config.data)
-    return Loaded(config, dataset)
+def config_of(args: argparse.Namespace, ctx: Context) -> Config:
+    """The configuration, the one way every command reads it (see
+    :func:`bot.files.config.load_config`): ``--config`` and ``--data`` when the command
+    has them, the environment, the defaults."""
+    return load_config(getattr(args, "config", None), ctx.env, data=getattr(args, "data", None))
+
+
+# --- dates --------------------------------------------------------------------------------
 
 
 def parse_instant(text: str, config: Config, *, end_of_day: bool = False) -> datetime:
     """A date (a whole day in the configured time zone) or an instant (UTC unless an offset)."""
+    from dateutil import parser as dateparser
+
     try:
         if len(text) == 10 and text[4] == "-":
             day = date.fromisoformat(text)
@@ -86,10 +129,6 @@ def parse_instant(text: str, config: Config, *, end_of_day: bool = False) -> dat
     return value.astimezone(UTC)
 
 
-def iso(instant: datetime) -> str:
-    return instant.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
 def warn_stale(
     ctx: Context, stale_horizon: datetime | None, until: datetime, stale: list[str]
 ) -> None:
@@ -100,3 +139,47 @@ def warn_stale(
             "Update the mission data (see README: 'Refreshing the data').",
             file=ctx.stderr,
         )
+
+
+# --- milestones as JSON -------------------------------------------------------------------
+
+
+def milestone_json(m: Milestone) -> dict[str, Any]:
+    return {
+        "at": iso(m.at),
+        "kind": m.kind.value,
+        "person": m.person,
+        "name": m.name,
+        "country": m.country,
+        "scopes": list(m.scopes),
+        "value_seconds": m.value_seconds,
+        "total_seconds": m.total_seconds,
+        "previous": (
+            {
+                "person": m.previous.person,
+                "name": m.previous.name,
+                "value_seconds": m.previous.value_seconds,
+            }
+            if m.previous
+            else None
+        ),
+        "threshold_days": m.threshold_days,
+        "mission": m.mission,
+        "ranks": [
+            {"scope": r.scope, "measure": r.measure, "rank": r.rank, "of": r.of} for r in m.ranks
+        ],
+        "key": m.key,
+    }
+
+
+def post_of(posts: Sequence[Post]) -> dict[str, Post]:
+    """Milestone key -> the post that announces it (a crew post announces several)."""
+    out: dict[str, Post] = {}
+    for post in posts:
+        for key in post.key.split("+"):
+            out[key] = post
+    return out
+
+
+def print_json(ctx: Context, row: Mapping[str, Any]) -> None:
+    print(json.dumps(row, ensure_ascii=False), file=ctx.stdout)

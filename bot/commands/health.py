@@ -4,14 +4,9 @@ from __future__ import annotations
 
 import argparse
 from datetime import timedelta
-from typing import TYPE_CHECKING
 
-from bot.commands.common import add_config_args, add_parser, load_config_from
-from bot.daemon.scheduler import HEARTBEAT_NAME, assess_health, read_heartbeat, with_state_dir
+from bot.commands.common import Context, Subparsers, add_config_args, add_parser, config_of
 from bot.errors import UserError
-
-if TYPE_CHECKING:
-    from bot.cli import Context
 
 DEFAULT_MAX_AGE_HOURS = 26.0  # a day plus slack (a fall-back day lasts 25 h)
 
@@ -26,7 +21,7 @@ def _hours(text: str) -> float:
     return value
 
 
-def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def register(sub: Subparsers) -> None:
     p = add_parser(
         sub,
         "health",
@@ -50,8 +45,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
+    from bot.daemon.heartbeat import HEARTBEAT_NAME, assess_health, read_heartbeat
+
     try:
-        config = with_state_dir(load_config_from(args, ctx), ctx.env)
+        config = config_of(args, ctx)
     except UserError as exc:
         print(f"unhealthy: bad configuration: {exc.problems[0]}".splitlines()[0], file=ctx.stderr)
         return 1

@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 import re
 from pathlib import Path
-from typing import TYPE_CHECKING
 
+from bot.commands.common import Context, Subparsers
 from bot.errors import DataError, Problem
 from bot.sources.mcdowell.build import build, render, report
 from bot.sources.mcdowell.corrections import parse_corrections
@@ -16,9 +16,6 @@ from bot.sources.mcdowell.parse import (
     parse_missions_txt,
     parse_rides,
 )
-
-if TYPE_CHECKING:
-    import bot.cli
 
 BUNDLED_CORRECTIONS = (
     Path(__file__).resolve().parents[1] / "sources" / "mcdowell" / "corrections.yaml"
@@ -53,7 +50,7 @@ exit codes: 0 written (or --check: up to date), 1 --check found a difference,
             2 unreadable input (the message names the file and line)"""
 
 
-def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def register(sub: Subparsers) -> None:
     p = sub.add_parser(
         "import-mcdowell",
         help="regenerate schedules/history.yaml from McDowell's lists",
@@ -150,7 +147,7 @@ def _paths(args: argparse.Namespace) -> dict[str, Path]:
     return paths
 
 
-def run(args: argparse.Namespace, ctx: bot.cli.Context) -> int:
+def run(args: argparse.Namespace, ctx: Context) -> int:
     paths = _paths(args)
     rides = parse_rides(_read(paths["rides"]), str(paths["rides"]))
     missions = parse_missions_tsv(_read(paths["missions"]), str(paths["missions"]))

@@ -3,23 +3,20 @@
 from __future__ import annotations
 
 import argparse
-import json
-from typing import TYPE_CHECKING
 
 from bot.commands.common import (
+    Context,
     Subparsers,
     add_config_args,
     add_parser,
-    iso,
-    load_all,
+    config_of,
     parse_instant,
+    print_json,
 )
 from bot.core.engine import known_scopes, standings
+from bot.core.model import iso
 from bot.core.wording import days_hours
 from bot.errors import UserError
-
-if TYPE_CHECKING:
-    from bot.cli import Context
 
 
 def register(sub: Subparsers) -> None:
@@ -46,8 +43,10 @@ def register(sub: Subparsers) -> None:
 
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
-    loaded = load_all(args, ctx)
-    config, dataset = loaded.config, loaded.dataset
+    from bot.files.data import load_dataset
+
+    config = config_of(args, ctx)
+    dataset = load_dataset(config.data)
     at = parse_instant(args.at, config) if args.at else ctx.clock()
     scopes = known_scopes(dataset, config.rules)
     if args.scope not in scopes:
@@ -55,20 +54,17 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     rows = standings(dataset, config.rules, args.kind, args.scope, at)[: max(args.top, 0)]
     if args.format == "json":
         for row in rows:
-            print(
-                json.dumps(
-                    {
-                        "rank": row.rank,
-                        "person": row.person,
-                        "name": row.name,
-                        "country": row.country,
-                        "value_seconds": row.value_seconds,
-                        "in_space": row.in_space,
-                        "at": iso(at),
-                    },
-                    ensure_ascii=False,
-                ),
-                file=ctx.stdout,
+            print_json(
+                ctx,
+                {
+                    "rank": row.rank,
+                    "person": row.person,
+                    "name": row.name,
+                    "country": row.country,
+                    "value_seconds": row.value_seconds,
+                    "in_space": row.in_space,
+                    "at": iso(at),
+                },
             )
         return 0
     label = "single flight" if args.kind == "consecutive" else "total time in space"

@@ -3,28 +3,29 @@
 from __future__ import annotations
 
 import argparse
-import json
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from datetime import datetime
 
 from bot.commands.common import (
+    Context,
     Subparsers,
     add_config_args,
     add_parser,
-    iso,
-    load_all,
+    config_of,
+    milestone_json,
     parse_instant,
+    post_of,
+    print_json,
     warn_stale,
 )
+from bot.core import platforms
 from bot.core.engine import Result, find_milestones
 from bot.core.milestone import Milestone
+from bot.core.model import iso
 from bot.core.post import Post
 from bot.core.wording import days_hours, local
+from bot.errors import UserError
 from bot.files.config import Config
-from bot.setup import known_platforms, load_template_set, render_for
-
-if TYPE_CHECKING:
-    from bot.cli import Context
 
 
 def register(sub: Subparsers) -> None:
@@ -56,7 +57,7 @@ def register(sub: Subparsers) -> None:
         action="append",
         metavar="NAME",
         help="render for this platform (repeatable; default: the configured "
-        f"targets' platforms). Known: {', '.join(known_platforms())}",
+        f"targets' platforms). Known: {', '.join(platforms.publishing())}",
     )
     p.add_argument("--format", choices=("text", "json"), default="text")
     add_config_args(p)
@@ -64,60 +65,25 @@ def register(sub: Subparsers) -> None:
 
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
-    loaded = load_all(args, ctx)
-    config, dataset = loaded.config, loaded.dataset
+    from bot.files.data import load_dataset
+    from bot.files.templates import load_templates
+    from bot.pipeline import render_posts
+
+    config = config_of(args, ctx)
     start = parse_instant(args.start, config)
     end = parse_instant(args.end, config, end_of_day=True)
     if end <= start:
-        from bot.errors import UserError
-
         raise UserError(f"--to ({iso(end)}) must come after --from ({iso(start)})")
+    dataset = load_dataset(config.data)
     result = find_milestones(dataset, config.rules, start, end)
     warn_stale(ctx, result.horizon, end, [f"{s.name} ({s.mission})" for s in result.stale])
-    templates = load_template_set(config)
-    posts = render_for(result.milestones, config, templates, args.platform)
+    templates = load_templates(config.templates)
+    posts = render_posts(result.milestones, config, templates, args.platform or ())
     if args.format == "json":
         write_json(ctx, result.milestones, posts)
     else:
         write_text(ctx, config, result, posts, start, end)
     return 0
-
-
-def milestone_json(m: Milestone) -> dict[str, Any]:
-    return {
-        "at": iso(m.at),
-        "kind": m.kind.value,
-        "person": m.person,
-        "name": m.name,
-        "country": m.country,
-        "scopes": list(m.scopes),
-        "value_seconds": m.value_seconds,
-        "total_seconds": m.total_seconds,
-        "previous": (
-            {
-                "person": m.previous.person,
-                "name": m.previous.name,
-                "value_seconds": m.previous.value_seconds,
-            }
-            if m.previous
-            else None
-        ),
-        "threshold_days": m.threshold_days,
-        "mission": m.mission,
-        "ranks": [
-            {"scope": r.scope, "measure": r.measure, "rank": r.rank, "of": r.of} for r in m.ranks
-        ],
-        "key": m.key,
-    }
-
-
-def post_of(posts: Sequence[Post]) -> dict[str, Post]:
-    """Milestone key -> the post that announces it (a crew post announces several)."""
-    out: dict[str, Post] = {}
-    for post in posts:
-        for key in post.key.split("+"):
-            out[key] = post
-    return out
 
 
 def write_json(ctx: Context, milestones: Sequence[Milestone], posts: dict[str, list[Post]]) -> None:
@@ -129,7 +95,7 @@ def write_json(ctx: Context, milestones: Sequence[Milestone], posts: dict[str, l
             row["platform"] = platform
             row["text"] = "\n\n".join(post.parts) if post else ""
             row["parts"] = list(post.parts) if post else []
-            print(json.dumps(row, ensure_ascii=False), file=ctx.stdout)
+            print_json(ctx, row)
 
 
 def write_text(
@@ -137,8 +103,8 @@ def write_text(
     config: Config,
     result: Result,
     posts: dict[str, list[Post]],
-    start: Any,
-    end: Any,
+    start: datetime,
+    end: datetime,
 ) -> None:
     bold = (lambda s: f"\033[1m{s}\033[0m") if ctx.color else (lambda s: s)
     dim = (lambda s: f"\033[2m{s}\033[0m") if ctx.color else (lambda s: s)

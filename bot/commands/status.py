@@ -5,39 +5,43 @@ from __future__ import annotations
 import argparse
 import json
 from pathlib import Path
-from typing import Any
 
-from bot.cli import Context
+from bot.commands.common import Context, Subparsers, add_config_args, add_parser, config_of
+from bot.core.model import iso
 from bot.errors import UserError
-from bot.posting.outbox import STATES, Outbox, TargetStatus
+from bot.posting.outbox import DB_NAME, STATES, Outbox, TargetStatus
 
 
-def register(sub: Any) -> None:
-    parser = sub.add_parser(
+def register(sub: Subparsers) -> None:
+    p = add_parser(
+        sub,
         "status",
-        help="show the outbox: pending, posted, failed, skipped posts per target",
-        description="Show the outbox: how many posts are pending, posted, failed or skipped "
-        "for each target, the oldest pending one, and targets stopped by refused credentials.",
-        epilog="Example: spacebot status --state-dir /var/lib/spacebot --format json",
+        "Show the outbox: how many posts are pending, posted, failed or skipped for each "
+        "target, the oldest pending one, and targets stopped by refused credentials or "
+        "rate limits.  Read-only: safe while the daemon posts.",
+        "  spacebot status\n"
+        "  spacebot status --config /etc/spacebot/config.yaml --format json\n"
+        "  SPACEBOT_STATE_DIR=/data spacebot status\n",
     )
-    parser.add_argument(
+    add_config_args(p, data=False)
+    p.add_argument(
         "--state-dir",
         type=Path,
-        default=Path("state"),
-        help="the state directory holding outbox.sqlite3 (default: ./state)",
+        help="the state directory holding the outbox (default: $SPACEBOT_STATE_DIR, else "
+        "the config's state_dir, else ./state)",
     )
-    parser.add_argument("--format", choices=("text", "json"), default="text")
-    parser.set_defaults(func=run)
+    p.add_argument("--format", choices=("text", "json"), default="text")
+    p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
-    state_dir: Path = args.state_dir
+    state_dir: Path = args.state_dir or config_of(args, ctx).state_dir
     try:
         outbox = Outbox.open(state_dir, readonly=True)
     except FileNotFoundError:
         raise UserError(
-            f"no outbox in {state_dir} (looked for {state_dir / 'outbox.sqlite3'}); "
-            "pass --state-dir, or run the bot once to create it"
+            f"no outbox in {state_dir} (looked for {state_dir / DB_NAME}); pass --config "
+            "or --state-dir, or run the bot once to create it"
         ) from None
     try:
         statuses = outbox.status()
@@ -58,21 +62,20 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
         oldest = "-"
         if s.oldest_pending_due is not None:
             age = now - s.oldest_pending_due
-            oldest = s.oldest_pending_due.isoformat(timespec="minutes")
+            oldest = iso(s.oldest_pending_due)
             if age.total_seconds() > 0:
                 oldest += f" ({age.total_seconds() / 3600:.1f} h ago)"
         print(f"{s.target:<{width}}  {counts}  {oldest}", file=ctx.stdout)
     for s in statuses:
         if s.blocked_at is not None:
             print(
-                f"blocked: {s.target} since {s.blocked_at.isoformat(timespec='minutes')}: "
+                f"blocked: {s.target} since {iso(s.blocked_at)}: "
                 f"{s.blocked_reason} (fix its credentials; its posts wait)",
                 file=ctx.stdout,
             )
         if s.rate_limited_until is not None and s.rate_limited_until > now:
             print(
-                f"rate limited: {s.target} until "
-                f"{s.rate_limited_until.isoformat(timespec='minutes')}",
+                f"rate limited: {s.target} until {iso(s.rate_limited_until)}",
                 file=ctx.stdout,
             )
     return 0
@@ -82,9 +85,9 @@ def _as_json(s: TargetStatus) -> dict[str, object]:
     return {
         "target": s.target,
         "counts": s.counts,
-        "oldest_pending_due": s.oldest_pending_due.isoformat() if s.oldest_pending_due else None,
+        "oldest_pending_due": iso(s.oldest_pending_due) if s.oldest_pending_due else None,
         "blocked": s.blocked_at is not None,
-        "blocked_at": s.blocked_at.isoformat() if s.blocked_at else None,
+        "blocked_at": iso(s.blocked_at) if s.blocked_at else None,
         "blocked_reason": s.blocked_reason or None,
-        "rate_limited_until": s.rate_limited_until.isoformat() if s.rate_limited_until else None,
+        "rate_limited_until": iso(s.rate_limited_until) if s.rate_limited_until else None,
     }

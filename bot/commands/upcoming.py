@@ -4,18 +4,21 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import json
 from datetime import timedelta
-from typing import TYPE_CHECKING
 
-from bot.commands.common import Subparsers, add_config_args, add_parser, iso, load_all
-from bot.commands.preview import milestone_json, post_of
+from bot.commands.common import (
+    Context,
+    Subparsers,
+    add_config_args,
+    add_parser,
+    config_of,
+    milestone_json,
+    post_of,
+    print_json,
+)
 from bot.core.engine import find_milestones
+from bot.core.model import iso
 from bot.core.wording import local
-from bot.setup import load_template_set, render_for
-
-if TYPE_CHECKING:
-    from bot.cli import Context
 
 
 def register(sub: Subparsers) -> None:
@@ -36,8 +39,10 @@ def register(sub: Subparsers) -> None:
 
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
-    loaded = load_all(args, ctx)
-    config, dataset = loaded.config, loaded.dataset
+    from bot.files.data import load_dataset
+
+    config = config_of(args, ctx)
+    dataset = load_dataset(config.data)
     now = ctx.clock()
     end = now + timedelta(days=max(args.days, 0))
     # As planned: ongoing flights end at their planned landing (or at as_of without one).
@@ -57,11 +62,14 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
             "have ended. Update the mission data before trusting this forecast.",
             file=ctx.stderr,
         )
-    posts = (
-        render_for([m for m, _ in rows], config, load_template_set(config), args.platform)
-        if args.platform
-        else {}
-    )
+    posts = {}
+    if args.platform:
+        from bot.files.templates import load_templates
+        from bot.pipeline import render_posts
+
+        posts = render_posts(
+            [m for m, _ in rows], config, load_templates(config.templates), args.platform
+        )
     indexes = {platform: post_of(items) for platform, items in posts.items()}
     if args.format == "json":
         for m, if_extended in rows:
@@ -70,7 +78,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
             for platform, index in indexes.items():
                 post = index.get(m.key)
                 row[f"text_{platform}"] = "\n\n".join(post.parts) if post else ""
-            print(json.dumps(row, ensure_ascii=False), file=ctx.stdout)
+            print_json(ctx, row)
         return 0
     print(
         f"Milestones from {iso(now)} to {iso(end)} ({args.days} days, times in {config.timezone}):",

@@ -3,16 +3,11 @@
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
-from typing import TYPE_CHECKING
 
-from bot.commands.common import Subparsers, add_config_args, add_parser, load_config_from
+from bot.commands.common import Context, Subparsers, add_config_args, add_parser, config_of
+from bot.core.model import Dataset, iso
 from bot.errors import Problem, UserError
-from bot.files.data import load_dataset
-from bot.setup import check_posting_setup
-
-if TYPE_CHECKING:
-    from bot.cli import Context
+from bot.files.config import Config
 
 
 def register(sub: Subparsers) -> None:
@@ -35,21 +30,24 @@ def register(sub: Subparsers) -> None:
 
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
+    from bot.files.data import load_dataset
+    from bot.pipeline import setup_problems
+
     problems: list[Problem] = []
+    config: Config | None = None
     try:
-        config = load_config_from(args, ctx)
+        config = config_of(args, ctx)
     except UserError as exc:
         problems.extend(exc.problems)
-        config = None
-    data_path = Path(args.data) if args.data else (config.data if config else None)
-    dataset = None
+    dataset: Dataset | None = None
+    data_path = args.data or (config.data if config else None)
     if data_path is not None:
         try:
             dataset = load_dataset(data_path)
         except UserError as exc:
             problems.extend(exc.problems)
     if config is not None:
-        problems.extend(check_posting_setup(config, ctx.env, credentials=not args.no_credentials))
+        problems.extend(setup_problems(config, ctx.env, credentials=not args.no_credentials)[1])
     if problems:
         raise UserError(problems)
     assert config is not None
@@ -58,8 +56,9 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     ongoing = sum(1 for p in dataset.people for f in p.flights if f.landing is None)
     print(
         f"ok: {len(dataset.people)} people, {flights} flights ({ongoing} in space), "
-        f"data as of {dataset.as_of:%Y-%m-%d %H:%M}Z, from {', '.join(dataset.sources)}",
+        f"data as of {iso(dataset.as_of)}, from {', '.join(dataset.sources)}",
         file=ctx.stdout,
     )
-    print(f"ok: configuration {config.source}", file=ctx.stdout)
+    targets = ", ".join(f"{t.name} ({t.platform})" for t in config.targets)
+    print(f"ok: configuration {config.source}; targets: {targets}", file=ctx.stdout)
     return 0

@@ -28,8 +28,7 @@ from datetime import datetime
 
 from bot.core.milestone import Holder, Kind, Milestone, Rank
 from bot.core.model import Dataset, Flight, Person, epoch, from_epoch
-from bot.core.rules import Rules
-from bot.files.data import staleness_horizon
+from bot.core.rules import Rules, staleness_horizon
 
 DAY = 86_400
 MEASURES = ("consecutive", "cumulative")

@@ -7,11 +7,50 @@ of them ("Scott Kelly and Mikhail Kornienko") unless documented as the first one
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Literal
 
 from bot.core import wording as w
 from bot.core.milestone import Kind, Milestone
+
+Overflow = Literal["fallback", "thread"]
+OVERFLOWS: tuple[Overflow, ...] = ("fallback", "thread")
+
+_HASHTAG = re.compile(r"#?(\w+)\Z")
+
+
+def hashtag(tag: str) -> str | None:
+    """``"ISS"`` or ``"#ISS"`` -> ``"#ISS"``; ``None`` when it is not a hashtag (a space,
+    punctuation).  The one rule, used by the config check and the renderer."""
+    m = _HASHTAG.match(tag.strip())
+    return "#" + m.group(1) if m else None
+
+
+@dataclass(frozen=True)
+class RenderSettings:
+    """How posts are worded, from the operator's config; every default is written here
+    and only here (the config reader starts from these)."""
+
+    timezone: str = "UTC"
+    hashtags: tuple[str, ...] = ()  # each checked by :func:`hashtag`; appended as far as they fit
+    group_crew: bool = True  # crewmates crossing the same milestone together: one post
+    overflow: Overflow = "fallback"
+    scope_labels: Mapping[str, str] = field(default_factory=dict)  # {"esa": "the European record"}
+    scope_people: Mapping[str, str] = field(default_factory=dict)  # {"esa": "European astronaut"}
+    rank_limit: int = 10  # standings worth mentioning in a mission end: 1st..10th
+
+    @property
+    def tags(self) -> tuple[str, ...]:
+        """The hashtags, each with its ``#``, without duplicates (case-insensitive)."""
+        out: dict[str, str] = {}
+        for raw in self.hashtags:
+            tag = hashtag(raw)
+            if tag is not None:
+                out.setdefault(tag.lower(), tag)
+        return tuple(out.values())
+
 
 ALL_KINDS: frozenset[Kind] = frozenset(Kind)
 RECORDS: frozenset[Kind] = frozenset({Kind.RECORD_CONSECUTIVE, Kind.RECORD_CUMULATIVE})
@@ -108,14 +147,13 @@ FIELDS: Mapping[str, Field] = {
 
 
 def build_fields(
-    members: Sequence[Milestone],
-    *,
-    timezone: str = "UTC",
-    scope_labels: Mapping[str, str] | None = None,
-    scope_people: Mapping[str, str] | None = None,
-    rank_limit: int = 10,
+    members: Sequence[Milestone], settings: RenderSettings | None = None
 ) -> dict[str, str]:
     """The value of every field for one post (``members``: one milestone, or crewmates')."""
+    settings = settings or RenderSettings()
+    timezone = settings.timezone
+    scope_labels, scope_people = settings.scope_labels, settings.scope_people
+    rank_limit = settings.rank_limit
     first = members[0]
     kind = first.kind
     group = len(members) > 1

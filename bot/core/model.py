@@ -26,6 +26,12 @@ def from_epoch(seconds: int) -> datetime:
     return datetime.fromtimestamp(seconds, tz=UTC)
 
 
+def iso(instant: datetime) -> str:
+    """How every command, log line and state file writes an instant: ``2015-10-15T09:02:01Z``
+    (UTC, whole seconds)."""
+    return instant.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
 @dataclass(frozen=True)
 class Flight:
     """One ride of one person: from launch to landing, whatever vehicles carried them."""

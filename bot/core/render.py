@@ -6,120 +6,34 @@ first thing dropped), falls back to the shorter ``fallback`` when the text does 
 fit, and as a last resort (or always, with ``overflow="thread"``) splits the text into
 a thread at sentence, then word, boundaries with " (1/2)" markers.  Nothing is ever
 cut silently, and rendering never raises on real data: template problems surface when
-templates are loaded (:func:`bot.core.templates.load_templates`, ``TemplateSet.check``).
+templates are loaded (:func:`bot.files.templates.load_templates`) and when they are
+checked against the configured platforms (:func:`check_templates`).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
-from typing import Literal
 
 import grapheme
 
-from bot.core import text_length, wording
-from bot.core.milestone import Milestone
+from bot.core import samples, text_length
+from bot.core.fields import Overflow, RenderSettings, build_fields
+from bot.core.milestone import Kind, Milestone
+from bot.core.platforms import PlatformSpec
 from bot.core.post import Post
-from bot.core.templates import Template, TemplateSet, build_fields, fill
-from bot.errors import ConfigError, Problem
+from bot.core.templates import Template, TemplateSet, fill
+from bot.errors import Problem
 
-Overflow = Literal["fallback", "thread"]
+__all__ = ["PlatformSpec", "RenderSettings", "check_templates", "group", "render", "split_thread"]
 
-# Each platform's own counter and default limit (Mastodon instances may raise theirs).
-# "dry-run" previews with X's rules, the strictest of the three.
-PLATFORM_DEFAULTS: Mapping[str, tuple[text_length.Counter, int]] = {
-    "x": ("x", 280),
-    "bluesky": ("graphemes", 300),
-    "mastodon": ("chars", 500),
-    "dry-run": ("x", 280),
-}
-
-_HASHTAG = re.compile(r"#?(\w+)\Z")
 # Where a thread may break, best first: between sentences, clauses, words.
 _BREAKS = (
     re.compile(r"(?<=[.!?])\s+"),
     re.compile(r"(?<=[:;,])\s+"),
     re.compile(r"\s+"),
 )
-
-
-@dataclass(frozen=True)
-class RenderSettings:
-    """How posts are worded; from the operator's config.  Invalid values raise
-    :class:`ConfigError` when the settings are made, never while rendering."""
-
-    timezone: str = "UTC"
-    hashtags: tuple[str, ...] = ()  # "ISS" or "#ISS"; appended as far as they fit
-    group_crew: bool = True  # crewmates crossing the same milestone together: one post
-    overflow: Overflow = "fallback"
-    scope_labels: Mapping[str, str] = field(default_factory=dict)  # {"esa": "the European record"}
-    scope_people: Mapping[str, str] = field(default_factory=dict)  # {"esa": "European astronaut"}
-    rank_limit: int = 10  # standings worth mentioning in a mission end: 1st..10th
-
-    def __post_init__(self) -> None:
-        problems: list[Problem] = []
-        try:
-            wording.zone(self.timezone)
-        except ValueError:
-            problems.append(
-                Problem(
-                    "<config>",
-                    "timezone",
-                    f"unknown time zone {self.timezone!r}",
-                    "use an IANA name such as 'UTC', 'Europe/Paris' or 'America/New_York'",
-                )
-            )
-        for tag in self.hashtags:
-            if not _HASHTAG.match(tag.strip()):
-                problems.append(
-                    Problem(
-                        "<config>",
-                        "hashtags",
-                        f"{tag!r} is not a hashtag",
-                        "use letters, digits and underscores only, e.g. 'ISS' or '#YearInSpace'",
-                    )
-                )
-        if self.overflow not in ("fallback", "thread"):
-            problems.append(
-                Problem(
-                    "<config>",
-                    "overflow",
-                    f"unknown overflow {self.overflow!r}",
-                    "use 'fallback' (shorter wording first) or 'thread'",
-                )
-            )
-        if self.rank_limit < 0:
-            problems.append(
-                Problem("<config>", "rank_limit", "must not be negative", "use e.g. 10")
-            )
-        if problems:
-            raise ConfigError(problems)
-
-    @property
-    def tags(self) -> tuple[str, ...]:
-        """The hashtags, each with its ``#``, without duplicates."""
-        out: dict[str, str] = {}
-        for tag in self.hashtags:
-            m = _HASHTAG.match(tag.strip())
-            if m:
-                out.setdefault(m.group(1).lower(), "#" + m.group(1))
-        return tuple(out.values())
-
-
-@dataclass(frozen=True)
-class PlatformSpec:
-    platform: str  # "x" | "mastodon" | "bluesky" | "dry-run" | ...
-    counter: text_length.Counter
-    limit: int
-
-    @classmethod
-    def for_platform(cls, platform: str, limit: int | None = None) -> PlatformSpec:
-        """The usual counter and limit for a known platform (``limit`` overrides it,
-        e.g. a Mastodon instance allowing 1,000 characters)."""
-        counter, default = PLATFORM_DEFAULTS[platform]
-        return cls(platform, counter, limit or default)
 
 
 def group(
@@ -165,13 +79,7 @@ def render(
     posts: list[Post] = []
     for members in group(milestones, settings):
         first = members[0]
-        fields = build_fields(
-            members,
-            timezone=settings.timezone,
-            scope_labels=settings.scope_labels,
-            scope_people=settings.scope_people,
-            rank_limit=settings.rank_limit,
-        )
+        fields = build_fields(members, settings)
         words = templates.wording(first.kind, spec.platform)
         parts = _realize(words.text, words.fallback, fields, tags, fits, settings.overflow)
         late = _realize(words.late, words.late_fallback, fields, tags, fits, settings.overflow)
@@ -294,3 +202,65 @@ def _hard_split(word: str, fits: Callable[[str], bool]) -> list[str]:
     if current:
         pieces.append(current)
     return pieces
+
+
+# --------------------------------------------------------------------------- checking
+
+
+def check_templates(
+    templates: TemplateSet, specs: Iterable[PlatformSpec], settings: RenderSettings | None = None
+) -> list[Problem]:
+    """Every template that cannot fit one of ``specs`` (the configured targets' platforms).
+
+    ``fallback`` and ``late_fallback`` must fit the realistic worst case (a crew of three
+    long names, several scopes: :func:`samples.longest`); ``text`` and ``late`` must at
+    least fit an ordinary post (:func:`samples.typical`), or they would never be used.
+    Hashtags are left out: they are dropped first anyway.
+    """
+    settings = settings or RenderSettings()
+    problems: list[Problem] = []
+    for spec in dict.fromkeys(specs):
+        for kind in Kind:
+            wording = templates.wording(kind, spec.platform)
+            for variant, members in (
+                ("text", samples.typical(kind)),
+                ("fallback", samples.longest(kind)),
+                ("late", samples.typical(kind)),
+                ("late_fallback", samples.longest(kind)),
+            ):
+                problem = _fit_problem(
+                    getattr(wording, variant), kind, variant, spec, members, settings
+                )
+                if problem is not None:
+                    problems.append(problem)
+    return problems
+
+
+def _fit_problem(
+    template: Template,
+    kind: Kind,
+    variant: str,
+    spec: PlatformSpec,
+    members: tuple[Milestone, ...],
+    settings: RenderSettings,
+) -> Problem | None:
+    fields = build_fields(members, settings)
+    text = fill(template, fields)
+    why = text_length.problem(text, spec.counter, spec.limit)
+    if why is None:
+        return None
+    longest = max(template.fields, key=lambda f: len(fields.get(f, "")), default=None)
+    detail = (
+        f"; its longest field is {{{longest}}} ({len(fields[longest])} characters: "
+        f"{fields[longest]!r})"
+        if longest
+        else ""
+    )
+    who = "an ordinary post" if variant in ("text", "late") else "a long realistic post"
+    return Problem(
+        template.source,
+        f"{template.where}: template '{kind.value}/{variant}'",
+        f"too long for {spec.platform} (limit {spec.limit}): {who} gives {why}{detail}",
+        f"shorten it, or give {spec.platform} its own shorter wording under "
+        f"'{kind.value}: {spec.platform}: {variant}:'",
+    )

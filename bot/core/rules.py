@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from bot.core.milestone import Kind
-from bot.core.model import Person
+from bot.core.model import Flight, Person
 
 COUNTRY = "country"  # the scope rule that expands into one scope per citizenship
 
@@ -72,3 +72,12 @@ class Rules:
     include_suborbital: bool = False
     grace: timedelta = timedelta(days=3)
     kinds: frozenset[Kind] = field(default_factory=lambda: frozenset(Kind))
+
+
+def staleness_horizon(flight: Flight, as_of: datetime, grace: timedelta) -> datetime | None:
+    """Until when an ongoing flight may be followed: its planned landing (or the data's
+    ``as_of``, whichever is later) plus ``grace``; ``None`` for a flight that landed."""
+    if flight.landing is not None:
+        return None
+    known_until = max(flight.planned_landing, as_of) if flight.planned_landing else as_of
+    return known_until + grace

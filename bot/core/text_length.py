@@ -7,10 +7,10 @@ Three counters:
     characters count 1; CJK characters and emoji count 2; every URL counts 23,
     however long or short it is.  Text is NFC-normalised first, so a name typed
     with combining accents ("López" as ``o`` + U+0301) counts like the composed one.
-``graphemes``
+``bluesky``
     Bluesky's count: user-perceived characters (grapheme clusters), so a flag,
     a ZWJ emoji sequence or a letter with combining accents each count 1.
-``chars``
+``mastodon``
     Mastodon's count, on the safe side: Unicode code points after NFC (never fewer
     than Mastodon's grapheme count), with every ``http(s)://`` link counted as
     23, as Mastodon does.
@@ -31,7 +31,7 @@ from typing import Literal, get_args
 import grapheme
 from twitter_text import parse_tweet
 
-Counter = Literal["x", "graphemes", "chars"]
+Counter = Literal["x", "mastodon", "bluesky"]
 COUNTERS: tuple[Counter, ...] = get_args(Counter)
 
 # Mastodon counts every link as this many characters, whatever its real length.
@@ -54,20 +54,30 @@ def measure(text: str, counter: Counter) -> int:
     """The length of ``text`` as the platform using ``counter`` counts it."""
     if counter == "x":
         return x_length(text)
-    if counter == "graphemes":
+    if counter == "bluesky":
         return int(grapheme.length(text))
-    if counter == "chars":
+    if counter == "mastodon":
         return _chars_length(text)
     raise ValueError(f"unknown length counter {counter!r}: use one of {', '.join(COUNTERS)}")
 
 
+_UNITS = {"x": "weighted characters", "mastodon": "characters", "bluesky": "graphemes"}
+
+
+def problem(text: str, counter: Counter, limit: int) -> str | None:
+    """Why the platform using ``counter`` would refuse ``text`` within ``limit``, or None."""
+    if fits(text, counter, limit):
+        return None
+    return f"{measure(text, counter):,} {_UNITS[counter]}, over the limit of {limit:,}"
+
+
 def fits(text: str, counter: Counter, limit: int) -> bool:
     """Whether ``text`` fits a platform limit of ``limit`` under ``counter``."""
-    if counter == "chars":
+    if counter == "mastodon":
         # Cheap bound first (NFC can lengthen a few non-ASCII texts, so ASCII only).
         if len(text) <= limit and text.isascii() and "://" not in text:
             return True
-    elif counter == "graphemes" and len(text) <= limit:
+    elif counter == "bluesky" and len(text) <= limit:
         return True  # a grapheme is at least one code point
     return measure(text, counter) <= limit
 

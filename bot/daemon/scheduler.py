@@ -15,46 +15,38 @@ Design (see deploy/README.md for the operator's view):
 * Signals only set a flag and wake the scheduler from a helper thread (a signal
   handler must not take locks the interrupted code may hold).  The scheduler loop
   acts on the flag between jobs: SIGTERM/SIGINT -> ``shutdown(wait=True)`` once the
-  job in progress (a post in flight) has finished; SIGHUP -> ``pipeline.reload()``,
-  which keeps the last good state when the new input is bad.
-* A single instance per state directory (``flock`` on ``spacebot.lock``), and a
-  heartbeat file (``heartbeat.json``, written atomically) for ``spacebot health``.
+  job in progress (a post in flight) has finished; SIGHUP -> the configuration is read
+  again and handed to ``pipeline.reload(config)`` (which keeps the last good state
+  when the new input is bad), then a check re-plans with what was reloaded.
+* The command holds the state directory's lock (:mod:`bot.files.lock`) for the life
+  of the daemon, and the daemon writes the heartbeat (:mod:`bot.daemon.heartbeat`)
+  for ``spacebot health``.
 """
 
 from __future__ import annotations
 
 import contextlib
-import fcntl
-import json
 import logging
 import os
 import signal
 import threading
-import time as _time
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime, time, timedelta, tzinfo
-from pathlib import Path
-from types import FrameType, TracebackType
-from typing import TYPE_CHECKING, Any, Protocol
+from datetime import UTC, datetime, timedelta
+from types import FrameType
+from typing import Any, Protocol
 
 from apscheduler.executors.debug import DebugExecutor
 from apscheduler.jobstores.base import JobLookupError
 from apscheduler.schedulers.blocking import BlockingScheduler
-from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.date import DateTrigger
 
+from bot.core.model import iso
+from bot.daemon.heartbeat import HEARTBEAT_NAME, Heartbeat
+from bot.daemon.trigger import DailyTrigger
 from bot.errors import UserError
 from bot.files.config import Config
 
-if TYPE_CHECKING:
-    from bot.cli import Context
-
 log = logging.getLogger("spacebot.daemon")
-
-LOCK_NAME = "spacebot.lock"
-HEARTBEAT_NAME = "heartbeat.json"
-STATE_DIR_ENV = "SPACEBOT_STATE_DIR"
 
 DAILY_CHECK_JOB = "daily-check"
 STARTUP_CHECK_JOB = "startup-check"
@@ -66,7 +58,7 @@ DELIVERY_RETRY_DELAY = timedelta(minutes=5)  # after an unexpected failure of a 
 MIN_DELIVERY_GAP = timedelta(seconds=1)  # never spin when deliver() says "due now" again
 
 
-# -- the interface of bot.pipeline (written elsewhere) -----------------------------------
+# -- what the daemon needs of bot.pipeline.Pipeline (tests pass fakes) --------------------
 
 
 class CheckReport(Protocol):
@@ -86,13 +78,13 @@ class CheckReport(Protocol):
 
 
 class Pipeline(Protocol):
-    """One check and delivery, as built by ``bot.pipeline.make_pipeline``.
+    """One check and delivery, as built by ``bot.pipeline.open_pipeline``.
 
     Optional extra: ``stuck_targets() -> Mapping[str, str]`` (target -> reason), for the
     heartbeat and ``spacebot health``.
     """
 
-    def reload(self) -> None: ...
+    def reload(self, config: Config) -> None: ...
 
     def check(self, now: datetime) -> CheckReport: ...
 
@@ -101,24 +93,12 @@ class Pipeline(Protocol):
     def close(self) -> None: ...
 
 
-class PipelineFactory(Protocol):
-    def __call__(self, config: Config, ctx: Context, dry_run: bool) -> Pipeline: ...
-
-
-def load_pipeline_factory() -> PipelineFactory:
-    """``bot.pipeline.make_pipeline``, imported only when a command needs it (and type
-    checked against :class:`Pipeline` here)."""
-    from bot.pipeline import make_pipeline
-
-    return make_pipeline
-
-
 def _utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-def iso(instant: datetime | None) -> str | None:
-    return None if instant is None else instant.astimezone(UTC).isoformat(timespec="seconds")
+def _iso(instant: datetime | None) -> str | None:
+    return None if instant is None else iso(instant)
 
 
 def one_line(exc: UserError) -> str:
@@ -126,206 +106,6 @@ def one_line(exc: UserError) -> str:
     return "; ".join(
         str(p).replace("\n    fix:", " (fix:") + (")" if p.fix else "") for p in exc.problems
     )
-
-
-def with_state_dir(config: Config, env: Mapping[str, str]) -> Config:
-    """$SPACEBOT_STATE_DIR, when set, wins over the config's ``state_dir`` (containers)."""
-    override = env.get(STATE_DIR_ENV)
-    return replace(config, state_dir=Path(override)) if override else config
-
-
-# -- the daily trigger ----------------------------------------------------------------
-
-
-class DailyTrigger(CronTrigger):  # type: ignore[misc]  # APScheduler is untyped
-    """``CronTrigger(hour=H, minute=M)`` that fires exactly once per local calendar day.
-
-    APScheduler's own CronTrigger fires twice on a fall-back day when the time falls in
-    the repeated hour (01:30 EDT, then 01:30 EST).  Here the instant of day D is
-    ``datetime(D, H:M, tzinfo=zone)`` with ``fold=0`` (PEP 495): the first of two
-    repeated times, and a time skipped by spring-forward is moved on by the gap
-    (02:30 -> 03:30 EDT).  Those instants strictly increase day by day, so the set of
-    fire times does not depend on when the daemon started: a restart can neither add
-    nor lose a check.
-    """
-
-    def __init__(self, check_time: time, zone: tzinfo) -> None:
-        super().__init__(hour=check_time.hour, minute=check_time.minute, timezone=zone)
-        self.check_time = time(check_time.hour, check_time.minute)
-        self.zone = zone
-
-    def instant_of(self, day: date) -> datetime:
-        local = datetime.combine(day, self.check_time, tzinfo=self.zone)  # fold=0
-        return local.astimezone(UTC).astimezone(self.zone)
-
-    def get_next_fire_time(
-        self, previous_fire_time: datetime | None, now: datetime
-    ) -> datetime | None:
-        # Like CronTrigger: the fire after the previous one (even if already past, so the
-        # scheduler can apply misfire_grace and coalesce), else the first at or after now.
-        after = previous_fire_time if previous_fire_time is not None else now
-        strict = previous_fire_time is not None
-        day = after.astimezone(self.zone).date() - timedelta(days=1)
-        while True:
-            candidate = self.instant_of(day)
-            if candidate > after or (not strict and candidate == after):
-                return candidate
-            day += timedelta(days=1)
-
-    def __str__(self) -> str:
-        return f"daily at {self.check_time:%H:%M} {self.zone}"
-
-
-# -- single instance ------------------------------------------------------------------
-
-
-class AlreadyRunning(UserError):
-    """Another spacebot process owns the state directory (exit code 2: set-up problem)."""
-
-
-class InstanceLock:
-    """Exclusive, non-blocking ``flock`` on ``<state_dir>/spacebot.lock``.
-
-    Held for the life of the process (the kernel drops it if the process dies, so a
-    crash never leaves a stale lock).  The file holds the owner's pid, for the message.
-    """
-
-    def __init__(self, state_dir: Path) -> None:
-        self.path = state_dir / LOCK_NAME
-        self._fd: int | None = None
-
-    def acquire(self) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            try:
-                owner = os.read(fd, 32).decode("ascii", "replace").strip()
-            finally:
-                os.close(fd)
-            who = f" (pid {owner})" if owner.isdigit() else ""
-            raise AlreadyRunning(
-                f"another spacebot process{who} is already running on the state directory "
-                f"{self.path.parent} (it holds {self.path}); refusing to start so that "
-                "nothing is posted twice. Stop the other one, or give this one another "
-                "state directory"
-            ) from None
-        os.ftruncate(fd, 0)
-        os.write(fd, f"{os.getpid()}\n".encode("ascii"))
-        self._fd = fd
-
-    def release(self) -> None:
-        if self._fd is not None:
-            with contextlib.suppress(OSError):
-                fcntl.flock(self._fd, fcntl.LOCK_UN)
-            os.close(self._fd)
-            self._fd = None
-
-    def __enter__(self) -> InstanceLock:
-        self.acquire()
-        return self
-
-    def __exit__(
-        self, et: type[BaseException] | None, ev: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.release()
-
-
-# -- heartbeat ------------------------------------------------------------------------
-
-
-@dataclass
-class Heartbeat:
-    """What ``heartbeat.json`` says: written after every check and every delivery."""
-
-    mode: str  # "daemon" or "check"
-    dry_run: bool = False
-    pid: int = field(default_factory=os.getpid)
-    started_at: datetime | None = None
-    last_check: datetime | None = None  # last check that completed
-    last_check_result: dict[str, int] = field(default_factory=dict)
-    last_check_error: str | None = None  # last check that failed, and why
-    last_delivery: datetime | None = None
-    next_delivery: datetime | None = None
-    next_check: datetime | None = None
-    checks: int = 0
-    failed_checks: int = 0
-    deliveries: int = 0
-    reload_failures: int = 0
-    last_reload_error: str | None = None
-    stuck_targets: dict[str, str] = field(default_factory=dict)
-
-    def to_json(self, now: datetime) -> dict[str, Any]:
-        return {
-            "version": 1,
-            "mode": self.mode,
-            "dry_run": self.dry_run,
-            "pid": self.pid,
-            "updated_at": iso(now),
-            "started_at": iso(self.started_at),
-            "last_check": iso(self.last_check),
-            "last_check_result": self.last_check_result,
-            "last_check_error": self.last_check_error,
-            "last_delivery": iso(self.last_delivery),
-            "next_delivery": iso(self.next_delivery),
-            "next_check": iso(self.next_check),
-            "checks": self.checks,
-            "failed_checks": self.failed_checks,
-            "deliveries": self.deliveries,
-            "reload_failures": self.reload_failures,
-            "last_reload_error": self.last_reload_error,
-            "stuck_targets": self.stuck_targets,
-        }
-
-    def write(self, path: Path, now: datetime) -> None:
-        """Atomically (temp file in the same directory, fsync, rename)."""
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        try:
-            with open(tmp, "w", encoding="utf-8") as fh:
-                json.dump(self.to_json(now), fh, indent=2)
-                fh.write("\n")
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp, path)
-        except OSError as exc:
-            log.warning("cannot write the heartbeat %s: %s", path, exc)
-            with contextlib.suppress(OSError):
-                tmp.unlink()
-
-
-def read_heartbeat(path: Path) -> dict[str, Any]:
-    """The heartbeat as written; OSError / ValueError when missing or unreadable."""
-    data = json.loads(path.read_text(encoding="utf-8"))
-    if not isinstance(data, dict):
-        raise ValueError("not a JSON object")
-    return data
-
-
-def assess_health(data: Mapping[str, Any], now: datetime, max_age: timedelta) -> str | None:
-    """None when healthy, else the one-line reason."""
-    last = data.get("last_check")
-    if not isinstance(last, str):
-        return "no check has completed yet"
-    try:
-        when = datetime.fromisoformat(last)
-    except ValueError:
-        return f"unreadable last_check {last!r}"
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    age = now - when
-    if age > max_age:
-        hours = age.total_seconds() / 3600
-        limit = max_age.total_seconds() / 3600
-        return f"last check {last}, {hours:.1f} h ago (limit {limit:g} h)"
-    stuck = data.get("stuck_targets") or {}
-    if stuck:
-        if isinstance(stuck, Mapping):
-            text = ", ".join(f"{name} ({reason})" for name, reason in sorted(stuck.items()))
-        else:
-            text = ", ".join(str(name) for name in stuck)
-        return f"stuck target(s): {text}"
-    return None
 
 
 def stuck_targets_of(pipeline: Pipeline) -> dict[str, str]:
@@ -363,42 +143,6 @@ def log_report(report: CheckReport, now: datetime, label: str) -> dict[str, int]
     return counts
 
 
-# -- one-shot delivery (``spacebot check``) -------------------------------------------
-
-
-def deliver_due(
-    pipeline: Pipeline,
-    start: datetime,
-    *,
-    elapsed: Callable[[], float] = _time.monotonic,
-    sleep: Callable[[float], None] = _time.sleep,
-    short_wait: float = 5.0,
-    max_total_wait: float = 30.0,
-    max_rounds: int = 1000,
-) -> datetime | None:
-    """Deliver everything due at ``start``; return the next due instant left pending.
-
-    Calls ``deliver`` again while it says something more is due now, or due within
-    ``short_wait`` seconds (the parts of a thread), sleeping at most ``max_total_wait``
-    seconds in all.  ``now`` advances from ``start`` with the real elapsed time.
-    """
-    t0 = elapsed()
-    waited = 0.0
-    nxt: datetime | None = None
-    for _ in range(max_rounds):
-        now = start + timedelta(seconds=elapsed() - t0)
-        nxt = pipeline.deliver(now)
-        if nxt is None:
-            return None
-        wait = (nxt - now).total_seconds()
-        if wait > short_wait or waited + max(wait, 0.0) > max_total_wait:
-            return nxt
-        if wait > 0:
-            sleep(wait)
-            waited += wait
-    return nxt
-
-
 # -- the daemon -----------------------------------------------------------------------
 
 
@@ -432,13 +176,13 @@ class Daemon:
         *,
         clock: Callable[[], datetime] = _utc_now,
         dry_run: bool = False,
-        config_loader: Callable[[], Config] | None = None,
+        load_config: Callable[[], Config] | None = None,
     ) -> None:
         self.pipeline = pipeline
         self.config = config
         self.zone = config.zone
         self._clock = clock
-        self._config_loader = config_loader
+        self._load_config = load_config or (lambda: self.config)
         self.heartbeat_path = config.state_dir / HEARTBEAT_NAME
         self.state = Heartbeat(mode="daemon", dry_run=dry_run, started_at=clock())
         self.scheduler = _Scheduler(
@@ -544,8 +288,11 @@ class Daemon:
         if self._reload_requested:
             self._reload_requested = False
             if self.reload("SIGHUP"):
-                self._deliver(self._clock())
-                self._write_heartbeat()
+                # re-plan at once: a milestone added to the data and due soon is not
+                # left until tomorrow's check
+                self.run_check(label="reload")
+            else:
+                self._write_heartbeat()  # health reports the refused reload
         return True
 
     def _after_jobs(self) -> None:
@@ -597,7 +344,7 @@ class Daemon:
             ", dry run" if self.state.dry_run else "",
             f"{self.trigger.check_time:%H:%M}",
             self.config.timezone,
-            iso(self.next_check()),
+            _iso(self.next_check()),
             self.config.state_dir,
             extra={"event": "start"},
         )
@@ -624,9 +371,11 @@ class Daemon:
         self.run_delivery()
 
     def reload(self, reason: str) -> bool:
-        """``pipeline.reload()``; on bad input keep the last good state (one log line)."""
+        """Read the configuration again (once) and hand it to the pipeline; on bad input
+        keep the last good state (one log line)."""
         try:
-            self.pipeline.reload()
+            config = self._load_config()
+            self.pipeline.reload(config)
         except UserError as exc:
             self.state.reload_failures += 1
             self.state.last_reload_error = one_line(exc)
@@ -647,34 +396,25 @@ class Daemon:
         log.info(
             "reloaded data, templates and configuration (%s)", reason, extra={"event": "reload"}
         )
-        self._reload_schedule()
+        self._apply_schedule(config)
         return True
 
-    def _reload_schedule(self) -> None:
-        if self._config_loader is None:
-            return
-        try:
-            new = self._config_loader()
-        except UserError as exc:  # the pipeline accepted it, so this is unlikely
-            log.error("new schedule refused, keeping the old one: %s", one_line(exc))
-            return
-        if new.state_dir != self.config.state_dir:
-            log.warning("state_dir changed to %s: takes effect only after a restart", new.state_dir)
-        old = self.config.schedule
+    def _apply_schedule(self, new: Config) -> None:
+        old = self.config
+        self.config = new
         if (new.schedule.check_time, new.schedule.misfire_grace, new.timezone) == (
-            old.check_time,
-            old.misfire_grace,
-            self.config.timezone,
+            old.schedule.check_time,
+            old.schedule.misfire_grace,
+            old.timezone,
         ):
             return
         self.trigger = DailyTrigger(new.schedule.check_time, new.zone)
-        self.config = replace(new, state_dir=self.config.state_dir)
-        self._add_daily_job(self.config)
+        self._add_daily_job(new)
         log.info(
             "daily check now at %s %s, next %s",
             f"{new.schedule.check_time:%H:%M}",
             new.timezone,
-            iso(self.next_check()),
+            _iso(self.next_check()),
         )
 
     def run_check(self, *, label: str = "daily", reload: bool = False) -> None:
@@ -731,7 +471,7 @@ class Daemon:
             log.exception(
                 "delivery at %s failed; trying again at %s",
                 iso(now),
-                iso(nxt),
+                _iso(nxt),
                 extra={"event": "delivery_failed"},
             )
         self.state.deliveries += 1
@@ -744,8 +484,8 @@ class Daemon:
             else:
                 log.info(
                     "delivery: next post due at %s",
-                    iso(nxt),
-                    extra={"event": "delivery", "next": iso(nxt)},
+                    _iso(nxt),
+                    extra={"event": "delivery", "next": _iso(nxt)},
                 )
         self.state.next_delivery = nxt
         self._schedule_delivery(nxt)

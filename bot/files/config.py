@@ -1,46 +1,51 @@
-"""The operator's configuration (``config.yaml``): parsed, checked, immutable.
+"""The operator's configuration (``config.yaml``): found, read, checked, immutable.
 
-Every setting has a default (see ``config.example.yaml``), an unknown key is an
-error, and every error names the file, the setting and the fix.  Sections that
-belong to another part (``targets``, ``posting``) are parsed by that part.
+:func:`load_config` is the one way in, for every command and for the daemon's reload:
+``--config``, else ``$SPACEBOT_CONFIG``, else ``./config.yaml`` if present, else the
+built-in defaults; then ``$SPACEBOT_STATE_DIR`` (containers) and ``--data`` override.
+Every setting has a default (see ``config.example.yaml``), an unknown key is an error,
+and every section is checked whatever the command (a dry run skips only credentials),
+each error naming the file, the setting and the fix.
 """
 
 from __future__ import annotations
 
-import difflib
-import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import time, timedelta
 from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import yaml
-
+from bot.core.fields import OVERFLOWS, RenderSettings, hashtag
 from bot.core.milestone import Kind
-from bot.core.rules import (
-    COUNTRY,
-    DEFAULT_CONSECUTIVE_DAYS,
-    DEFAULT_CUMULATIVE_DAYS,
-    DEFAULT_SCOPES,
-    Rules,
-    ScopeRule,
-)
-from bot.errors import ConfigError, Problem
+from bot.core.rules import COUNTRY, DEFAULT_SCOPES, Rules, ScopeRule
+from bot.errors import ConfigError
+from bot.files import yamlfile
 from bot.files.data import default_data_path, is_country_code
+from bot.files.targets import (
+    PostingConfig,
+    TargetConfig,
+    parse_posting,
+    parse_targets,
+    rehearsal_target,
+)
+from bot.files.yamlfile import SectionReader
 
 CONFIG_ENV = "SPACEBOT_CONFIG"
+STATE_DIR_ENV = "SPACEBOT_STATE_DIR"
 DEFAULT_CONFIG_NAMES = ("config.yaml", "spacebot.yaml")
-_NAME = re.compile(r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$")
-
-
-@dataclass(frozen=True)
-class Announcements:
-    templates: Path | None = None
-    hashtags: tuple[str, ...] = ()
-    group_crew: bool = True
-    overflow: Literal["fallback", "thread"] = "fallback"
+DEFAULTS_SOURCE = "<defaults>"
+TOP_KEYS = (
+    "timezone",
+    "data",
+    "state_dir",
+    "engine",
+    "announcements",
+    "schedule",
+    "targets",
+    "posting",
+)
 
 
 @dataclass(frozen=True)
@@ -53,94 +58,32 @@ class Schedule:
 
 @dataclass(frozen=True)
 class Config:
-    source: str = "<defaults>"
-    timezone: str = "UTC"
+    source: str = DEFAULTS_SOURCE  # the file, or "<defaults>"
+    path: Path | None = None  # the file read (None: built-in defaults)
     data: Path = field(default_factory=default_data_path)
     state_dir: Path = Path("state")
     rules: Rules = field(default_factory=Rules)
-    announcements: Announcements = field(default_factory=Announcements)
+    templates: Path | None = None  # the operator's template file
+    render: RenderSettings = field(default_factory=RenderSettings)
     schedule: Schedule = field(default_factory=Schedule)
-    targets_raw: Any = None  # parsed by bot.posting.poster (kept raw here to keep parts apart)
-    posting_raw: Any = None
+    targets: tuple[TargetConfig, ...] = field(default_factory=lambda: (rehearsal_target(),))
+    posting: PostingConfig = field(default_factory=PostingConfig)
+
+    @property
+    def timezone(self) -> str:
+        return self.render.timezone
 
     @property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
 
-    def scope_labels(self) -> dict[str, str]:
-        return {rule.name: rule.label for rule in self.rules.scopes if rule.label}
-
-
-class _Reader:
-    """Walks the parsed YAML, collecting every problem rather than stopping at the first."""
-
-    def __init__(self, source: str) -> None:
-        self.source = source
-        self.problems: list[Problem] = []
-
-    def fail(self, where: str, message: str, fix: str = "") -> None:
-        self.problems.append(Problem(self.source, where, message, fix))
-
-    def section(self, raw: Any, where: str, allowed: set[str]) -> dict[str, Any]:
-        if raw is None:
-            return {}
-        if not isinstance(raw, Mapping):
-            self.fail(where, "must be a mapping of 'key: value' lines")
-            return {}
-        out: dict[str, Any] = {}
-        for key, value in raw.items():
-            if key not in allowed:
-                close = difflib.get_close_matches(str(key), sorted(allowed), n=1)
-                fix = (
-                    f"did you mean '{close[0]}'?"
-                    if close
-                    else "allowed: " + ", ".join(sorted(allowed))
-                )
-                self.fail(f"{where}.{key}" if where else str(key), "unknown setting", fix)
-            else:
-                out[key] = value
-        return out
-
-    def boolean(self, raw: dict[str, Any], key: str, where: str, default: bool) -> bool:
-        value = raw.get(key, default)
-        if not isinstance(value, bool):
-            self.fail(f"{where}.{key}", f"must be true or false, not {value!r}")
-            return default
-        return value
-
-    def number(self, raw: dict[str, Any], key: str, where: str, default: float) -> float:
-        value = raw.get(key, default)
-        if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
-            self.fail(f"{where}.{key}", f"must be a number >= 0, not {value!r}")
-            return default
-        return float(value)
-
-    def days(
-        self, raw: dict[str, Any], key: str, where: str, default: tuple[int, ...]
-    ) -> tuple[int, ...]:
-        value = raw.get(key, list(default))
-        if not isinstance(value, list) or not all(
-            isinstance(v, int) and not isinstance(v, bool) and v > 0 for v in value
-        ):
-            self.fail(
-                f"{where}.{key}", "must be a list of whole numbers of days", "e.g. [100, 365]"
-            )
-            return default
-        return tuple(sorted(set(value)))
-
-    def words(self, value: Any, where: str) -> tuple[str, ...]:
-        if value is None:
-            return ()
-        if isinstance(value, str):
-            value = [value]
-        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            self.fail(where, "must be a list of words")
-            return ()
-        return tuple(value)
+    def rehearsal(self) -> Config:
+        """The same configuration posting only through a dry-run target (``--dry-run``)."""
+        return replace(self, targets=(rehearsal_target(),))
 
 
 def find_config(explicit: str | None, env: Mapping[str, str]) -> Path | None:
-    """--config, else $SPACEBOT_CONFIG, else ./config.yaml if present, else built-in defaults."""
+    """--config, else $SPACEBOT_CONFIG, else ./config.yaml if present, else None (defaults)."""
     chosen = explicit or env.get(CONFIG_ENV)
     if chosen:
         return Path(chosen)
@@ -150,79 +93,64 @@ def find_config(explicit: str | None, env: Mapping[str, str]) -> Path | None:
     return None
 
 
-def load_config(path: Path | None) -> Config:
-    if path is None:
-        return Config()
+def load_config(
+    explicit: str | None, env: Mapping[str, str], *, data: str | Path | None = None
+) -> Config:
+    """The configuration every command and the daemon use; :class:`ConfigError` with every
+    problem found."""
+    path = find_config(explicit, env)
+    config = Config() if path is None else _read(path)
+    state_dir = env.get(STATE_DIR_ENV)
+    if state_dir:
+        config = replace(config, state_dir=Path(state_dir))
+    if data:
+        config = replace(config, data=Path(data))
+    return config
+
+
+def _read(path: Path) -> Config:
     source = str(path)
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ConfigError(
-            Problem(
-                source,
-                "file",
-                "not found",
-                "check the path given with --config or SPACEBOT_CONFIG, or copy "
-                "config.example.yaml to config.yaml",
-            )
-        ) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(Problem(source, "file", f"cannot be read: {exc}")) from None
-    try:
-        raw = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "file"
-        reason = getattr(exc, "problem", None) or str(exc)
-        raise ConfigError(
-            Problem(
-                source,
-                where,
-                f"YAML syntax error: {reason}",
-                "fix the indentation, quotes or colons at that line",
-            )
-        ) from None
-    return parse_config(raw, source, base=path.parent)
+        text = yamlfile.read_text(
+            path,
+            "config file",
+            "check the path given with --config or SPACEBOT_CONFIG, or copy "
+            "config.example.yaml to config.yaml",
+        )
+        raw = yamlfile.load(text, source)
+    except yamlfile.YamlProblems as exc:
+        raise ConfigError(exc.problems) from None
+    return parse_config(raw, source, path)
 
 
-def parse_config(raw: Any, source: str, base: Path = Path()) -> Config:
-    r = _Reader(source)
-    top = r.section(
-        raw,
-        "",
-        {
-            "timezone",
-            "data",
-            "state_dir",
-            "engine",
-            "announcements",
-            "schedule",
-            "targets",
-            "posting",
-        },
-    )
-    tz = top.get("timezone", "UTC")
+def parse_config(raw: Any, source: str, path: Path | None = None) -> Config:
+    """A config from its parsed YAML; relative paths are relative to ``path``'s folder."""
+    base = path.parent if path is not None else Path()
+    r = SectionReader(source)
+    top = r.section(raw, "", TOP_KEYS)
+    tz = str(top.get("timezone", RenderSettings.timezone))
     try:
-        ZoneInfo(str(tz))
+        ZoneInfo(tz)
     except (ZoneInfoNotFoundError, ValueError):
         r.fail(
             "timezone",
             f"unknown time zone {tz!r}",
             "use an IANA name such as UTC, America/New_York or Europe/London",
         )
-        tz = "UTC"
-    data = _path(top.get("data"), base, default_data_path())
-    state_dir = _path(top.get("state_dir"), base, Path("state"))
+        tz = RenderSettings.timezone
+    rules = _rules(r, top.get("engine"))
+    templates, render = _announcements(r, top.get("announcements"), base, tz, rules)
     config = Config(
         source=source,
-        timezone=str(tz),
-        data=data,
-        state_dir=state_dir,
-        rules=_rules(r, top.get("engine")),
-        announcements=_announcements(r, top.get("announcements"), base),
+        path=path,
+        data=_path(top.get("data"), base, default_data_path()),
+        state_dir=_path(top.get("state_dir"), base, Config.state_dir),
+        rules=rules,
+        templates=templates,
+        render=render,
         schedule=_schedule(r, top.get("schedule")),
-        targets_raw=top.get("targets"),
-        posting_raw=top.get("posting"),
+        targets=parse_targets(r, top.get("targets")),
+        posting=parse_posting(r, top.get("posting")),
     )
     if r.problems:
         raise ConfigError(r.problems)
@@ -236,21 +164,22 @@ def _path(value: Any, base: Path, default: Path) -> Path:
     return path if path.is_absolute() else base / path
 
 
-def _rules(r: _Reader, raw: Any) -> Rules:
+def _rules(r: SectionReader, raw: Any) -> Rules:
     where = "engine"
+    default = Rules()
     sec = r.section(
         raw,
         where,
-        {
+        (
             "include_suborbital",
             "grace_days",
             "kinds",
             "consecutive_days",
             "cumulative_days",
             "scopes",
-        },
+        ),
     )
-    kinds = frozenset(Kind)
+    kinds = default.kinds
     if "kinds" in sec:
         names = r.words(sec["kinds"], f"{where}.kinds")
         known = {k.value: k for k in Kind}
@@ -264,15 +193,27 @@ def _rules(r: _Reader, raw: Any) -> Rules:
         kinds = frozenset(known[n] for n in names if n in known)
     return Rules(
         scopes=_scopes(r, sec.get("scopes"), f"{where}.scopes"),
-        consecutive_days=r.days(sec, "consecutive_days", where, DEFAULT_CONSECUTIVE_DAYS),
-        cumulative_days=r.days(sec, "cumulative_days", where, DEFAULT_CUMULATIVE_DAYS),
-        include_suborbital=r.boolean(sec, "include_suborbital", where, False),
-        grace=timedelta(days=r.number(sec, "grace_days", where, 3)),
+        consecutive_days=_days(r, sec, "consecutive_days", where, default.consecutive_days),
+        cumulative_days=_days(r, sec, "cumulative_days", where, default.cumulative_days),
+        include_suborbital=r.boolean(sec, "include_suborbital", where, default.include_suborbital),
+        grace=timedelta(days=r.number(sec, "grace_days", where, default.grace.days)),
         kinds=kinds,
     )
 
 
-def _scopes(r: _Reader, raw: Any, where: str) -> tuple[ScopeRule, ...]:
+def _days(
+    r: SectionReader, raw: dict[str, Any], key: str, where: str, default: tuple[int, ...]
+) -> tuple[int, ...]:
+    value = raw.get(key, list(default))
+    if not isinstance(value, list) or not all(
+        isinstance(v, int) and not isinstance(v, bool) and v > 0 for v in value
+    ):
+        r.fail(f"{where}.{key}", "must be a list of whole numbers of days", "e.g. [100, 365]")
+        return default
+    return tuple(sorted(set(value)))
+
+
+def _scopes(r: SectionReader, raw: Any, where: str) -> tuple[ScopeRule, ...]:
     if raw is None:
         return DEFAULT_SCOPES
     if not isinstance(raw, list) or not raw:
@@ -286,16 +227,11 @@ def _scopes(r: _Reader, raw: Any, where: str) -> tuple[ScopeRule, ...]:
     seen: set[str] = set()
     for i, item in enumerate(raw):
         w = f"{where}[{i}]"
-        sec = r.section(item, w, {"name", "label", "per", "countries", "gender", "tags", "people"})
-        name = sec.get("name")
-        if not isinstance(name, str) or not _NAME.match(name):
-            r.fail(
-                f"{w}.name",
-                "every scope needs a name of lowercase letters, digits and '-'",
-                "e.g. name: europe",
-            )
+        sec = r.section(item, w, ("name", "label", "per", "countries", "gender", "tags", "people"))
+        name = r.slug(sec.get("name"), f"{w}.name", "a scope's name")
+        if name is None:
             continue
-        if name in seen or (is_country_code(name.upper()) and len(name) == 2):
+        if name in seen or (len(name) == 2 and is_country_code(name.upper())):
             r.fail(
                 f"{w}.name",
                 f"scope name '{name}' is used twice or clashes with a country code",
@@ -335,45 +271,62 @@ def _scopes(r: _Reader, raw: Any, where: str) -> tuple[ScopeRule, ...]:
     return tuple(out) or DEFAULT_SCOPES
 
 
-def _announcements(r: _Reader, raw: Any, base: Path) -> Announcements:
+def _announcements(
+    r: SectionReader, raw: Any, base: Path, timezone: str, rules: Rules
+) -> tuple[Path | None, RenderSettings]:
     where = "announcements"
-    sec = r.section(raw, where, {"templates", "hashtags", "group_crew", "overflow"})
-    overflow = sec.get("overflow", "fallback")
-    if overflow not in ("fallback", "thread"):
-        r.fail(f"{where}.overflow", f"unknown value {overflow!r}", "use fallback or thread")
-        overflow = "fallback"
+    default = RenderSettings()
+    sec = r.section(raw, where, ("templates", "hashtags", "group_crew", "overflow"))
     hashtags = r.words(sec.get("hashtags"), f"{where}.hashtags")
     for tag in hashtags:
-        if not re.fullmatch(r"#\w+", tag):
-            r.fail(f"{where}.hashtags", f"'{tag}' is not a hashtag", "write it as '#ISS'")
+        if hashtag(tag) is None:
+            r.fail(
+                f"{where}.hashtags",
+                f"'{tag}' is not a hashtag",
+                "use letters, digits and underscores, e.g. '#ISS' or 'YearInSpace'",
+            )
+    overflow = r.choice(sec, "overflow", where, OVERFLOWS)
     templates = sec.get("templates")
-    return Announcements(
-        templates=_path(templates, base, Path()) if templates else None,
+    settings = RenderSettings(
+        timezone=timezone,
         hashtags=hashtags,
-        group_crew=r.boolean(sec, "group_crew", where, True),
+        group_crew=r.boolean(sec, "group_crew", where, default.group_crew),
         overflow="thread" if overflow == "thread" else "fallback",
+        scope_labels={rule.name: rule.label for rule in rules.scopes if rule.label},
     )
+    return (_path(templates, base, Path()) if templates else None), settings
 
 
-def _schedule(r: _Reader, raw: Any) -> Schedule:
+def _schedule(r: SectionReader, raw: Any) -> Schedule:
     where = "schedule"
-    sec = r.section(raw, where, {"check_time", "post_at", "misfire_grace_minutes", "catch_up_days"})
-    check_time = time(9, 0)
-    value = sec.get("check_time", "09:00")
+    default = Schedule()
+    sec = r.section(raw, where, ("check_time", "post_at", "misfire_grace_minutes", "catch_up_days"))
+    check_time = default.check_time
+    value = sec.get("check_time", f"{default.check_time:%H:%M}")
     if isinstance(value, int):  # YAML 1.1 reads 09:00 unquoted as sexagesimal minutes
         value = f"{value // 60:02d}:{value % 60:02d}"
-    match = re.fullmatch(r"(\d{1,2}):(\d{2})", str(value))
-    if match and int(match[1]) < 24 and int(match[2]) < 60:
-        check_time = time(int(match[1]), int(match[2]))
-    else:
+    parsed = _time_of_day(str(value))
+    if parsed is None:
         r.fail(f"{where}.check_time", f"not a time of day: {value!r}", 'use "HH:MM", e.g. "09:00"')
-    post_at = sec.get("post_at", "crossing")
-    if post_at not in ("crossing", "check"):
-        r.fail(f"{where}.post_at", f"unknown value {post_at!r}", "use crossing or check")
-        post_at = "crossing"
+    else:
+        check_time = parsed
+    post_at = r.choice(sec, "post_at", where, ("crossing", "check"))
+    grace_minutes = default.misfire_grace.total_seconds() / 60
     return Schedule(
         check_time=check_time,
         post_at="check" if post_at == "check" else "crossing",
-        misfire_grace=timedelta(minutes=r.number(sec, "misfire_grace_minutes", where, 360)),
-        catch_up_days=int(r.number(sec, "catch_up_days", where, 30)),
+        misfire_grace=timedelta(
+            minutes=r.number(sec, "misfire_grace_minutes", where, grace_minutes)
+        ),
+        catch_up_days=int(
+            r.number(sec, "catch_up_days", where, default.catch_up_days, integer=True)
+        ),
     )
+
+
+def _time_of_day(text: str) -> time | None:
+    hours, sep, minutes = text.partition(":")
+    if not sep or not hours.isdigit() or not minutes.isdigit() or len(minutes) != 2:
+        return None
+    h, m = int(hours), int(minutes)
+    return time(h, m) if h < 24 and m < 60 else None

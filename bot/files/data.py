@@ -1,28 +1,30 @@
-"""Load and validate mission data (YAML files in ``schedules/``).
+"""Load and validate mission data (YAML files such as the bundled ``schedules/``).
 
 ``load_dataset(path)`` reads one YAML file, or every ``*.yaml`` file of a directory
 (merged), and returns a :class:`~bot.core.model.Dataset`, or raises :class:`DataError`
-listing *every* problem found, each naming the file, the line, the person or
-flight, and the fix.  The format is documented in ``docs/data-format.md``.
+listing *every* problem found, each naming the file, the line, the person or flight,
+and the fix.  The format is documented in ``docs/data-format.md``.
+
+A validated dataset is cached (:mod:`bot.files.data_cache`), keyed by the content of
+the files and the loader's code: a command whose data has not changed skips parsing
+and validation, and a daemon that reloads unchanged data keeps the same object.
 """
 
 from __future__ import annotations
 
 import itertools
-import re
-from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import pycountry
 import yaml
 
 from bot.core.model import GENDERS, Dataset, Flight, Gender, Person
-from bot.errors import DataError, Problem
+from bot.errors import DataError, Problem, did_you_mean
+from bot.files import data_cache, yamlfile
 
-ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 TOP_KEYS = {"as_of", "source", "corrections", "people"}
 PERSON_KEYS = {"id", "name", "country", "gender", "source_id", "tags", "flights"}
 PERSON_REQUIRED = ("id", "name", "country", "gender", "flights")
@@ -37,19 +39,20 @@ FLIGHT_KEYS = {
     "note",
 }
 FLIGHT_REQUIRED = ("mission", "launch")
-
-# libyaml's C loader when PyYAML was built with it (the wheels are): 10x faster, same nodes.
-_Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+EXAMPLE_INSTANT = "2015-03-27T19:42:57Z"
 
 BUNDLED_DIR = Path(__file__).resolve().parents[2] / "schedules"
 
 
 def default_data_path() -> Path:
-    """The bundled ``schedules/`` directory (next to the package in a checkout or image)."""
+    """The bundled ``schedules/`` directory."""
     return BUNDLED_DIR
 
 
+@lru_cache(maxsize=512)
 def is_country_code(code: str) -> bool:
+    import pycountry  # only needed when data or a config is validated, not on a cache hit
+
     return len(code) == 2 and code.isupper() and pycountry.countries.get(alpha_2=code) is not None
 
 
@@ -81,11 +84,37 @@ def data_files(path: Path) -> list[Path]:
 def load_dataset(path: Path | str) -> Dataset:
     """Read, merge and validate mission data; raise DataError with every problem found."""
     files = data_files(Path(path))
+    texts = [_read(file) for file in files]
+    key = data_cache.key(
+        [(str(f), t) for f, t in zip(files, texts, strict=True)], code=[__file__, _model_file()]
+    )
+    cached = data_cache.get(key)
+    if cached is not None:
+        return cached
+    dataset = _validate(files, texts)
+    data_cache.put(key, dataset)
+    return dataset
+
+
+def _model_file() -> str:
+    from bot.core import model
+
+    return model.__file__
+
+
+def _read(file: Path) -> str:
+    try:
+        return yamlfile.read_text(file, "data file", "check the path and that it is UTF-8 text")
+    except yamlfile.YamlProblems as exc:
+        raise DataError(exc.problems) from None
+
+
+def _validate(files: list[Path], texts: list[str]) -> Dataset:
     problems: list[Problem] = []
     as_ofs: list[datetime] = []
     people: list[tuple[Person, str, int]] = []  # person, file, line
-    for file in files:
-        parsed = _parse_file(file, problems)
+    for file, text in zip(files, texts, strict=True):
+        parsed = _parse_file(str(file), text, problems)
         if parsed is not None:
             as_of, file_people = parsed
             if as_of is not None:
@@ -123,39 +152,21 @@ class _Ctx:
     problems: list[Problem]
 
     def add(self, node: yaml.Node | None, where: str, message: str, fix: str = "") -> None:
-        line = f"line {node.start_mark.line + 1}" if node is not None else "file"
+        line = f"line {yamlfile.line(node)}" if node is not None else "file"
         self.problems.append(
             Problem(self.file, f"{line}, {where}" if where else line, message, fix)
         )
 
 
 def _parse_file(
-    file: Path, problems: list[Problem]
+    source: str, text: str, problems: list[Problem]
 ) -> tuple[datetime | None, list[tuple[Person, str, int]]] | None:
-    ctx = _Ctx(str(file), problems)
+    ctx = _Ctx(source, problems)
     try:
-        text = file.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        ctx.add(None, "", f"cannot read file: {exc}", "check the path and that it is UTF-8 text")
+        root = yamlfile.compose(text, source)
+    except yamlfile.YamlProblems as exc:
+        problems.extend(exc.problems)
         return None
-    loader = _Loader(text)
-    try:
-        root = loader.get_single_node()
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "file"
-        reason = getattr(exc, "problem", None) or str(exc)
-        problems.append(
-            Problem(
-                str(file),
-                where,
-                f"YAML syntax error: {reason}",
-                "fix the YAML syntax (indentation, quotes, colons) at that line",
-            )
-        )
-        return None
-    finally:
-        loader.dispose()
     if not isinstance(root, yaml.MappingNode):
         ctx.add(
             root,
@@ -182,7 +193,7 @@ def _parse_file(
             for index, node in enumerate(people_node.value, start=1):
                 person = _person(ctx, node, index)
                 if person is not None:
-                    people.append((person, str(file), node.start_mark.line + 1))
+                    people.append((person, source, yamlfile.line(node)))
     return as_of, people
 
 
@@ -196,13 +207,11 @@ def _mapping(
     for key_node, value_node in node.value:
         key = str(key_node.value)
         if key not in allowed:
-            suggestion = _closest(key, allowed)
+            suggestion = did_you_mean(key, allowed)
             fix = f"did you mean '{suggestion}'?" if suggestion else ""
             fix = fix or f"allowed keys: {', '.join(sorted(allowed))}"
             ctx.add(key_node, where, f"unknown field '{key}'", fix)
             continue
-        if key in out:
-            ctx.add(key_node, where, f"field '{key}' appears twice", "keep one of them")
         out[key] = value_node
     for key in required:
         if key not in out:
@@ -210,23 +219,31 @@ def _mapping(
     return out
 
 
-def _closest(key: str, allowed: set[str]) -> str | None:
-    import difflib
-
-    matches = difflib.get_close_matches(key, sorted(allowed), n=1, cutoff=0.6)
-    return matches[0] if matches else None
-
-
-def _scalar(node: yaml.Node) -> Any:
+def _scalar(ctx: _Ctx, node: yaml.Node, where: str, field: str) -> Any:
+    """The node's value; an impossible timestamp is a problem (``None`` returned)."""
     if not isinstance(node, yaml.ScalarNode):
         return node
-    return yaml.SafeLoader("").construct_object(node)
+    value, reason = yamlfile.scalar_value(node)
+    if reason is not None:
+        ctx.add(
+            node,
+            where,
+            f"'{field}' is not a real date or time: {node.value} ({reason})",
+            f"check the day of the month, the month and the time, e.g. {EXAMPLE_INSTANT}",
+        )
+        return _INVALID
+    return value
+
+
+_INVALID = object()  # a value already reported
 
 
 def _text(ctx: _Ctx, node: yaml.Node | None, where: str, field: str) -> str | None:
     if node is None:
         return None
-    value = _scalar(node)
+    value = _scalar(ctx, node, where, field)
+    if value is _INVALID:
+        return None
     if not isinstance(value, str) or not value.strip():
         ctx.add(node, where, f"'{field}' must be non-empty text", f'write it as {field}: "..."')
         return None
@@ -237,31 +254,32 @@ def _instant(ctx: _Ctx, node: yaml.Node | None, where: str, field: str = "") -> 
     if node is None:
         return None
     field = field or where
-    value = _scalar(node)
-    example = "2015-03-27T19:42:57Z"
+    value = _scalar(ctx, node, where, field)
+    if value is _INVALID:
+        return None
     if isinstance(value, datetime):
         if value.tzinfo is None or value.utcoffset() is None:
             ctx.add(
                 node,
                 where,
                 f"'{field}' has no UTC offset: {node.value}",
-                f"append 'Z' for UTC, e.g. {example}",
+                f"append 'Z' for UTC, e.g. {EXAMPLE_INSTANT}",
             )
             return None
         return value.astimezone(UTC)
-    if isinstance(value, date):
+    if yamlfile.is_date(value):
         ctx.add(
             node,
             where,
             f"'{field}' is a date without a time: {node.value}",
-            f"give the exact instant in UTC, e.g. {example}",
+            f"give the exact instant in UTC, e.g. {EXAMPLE_INSTANT}",
         )
         return None
     ctx.add(
         node,
         where,
         f"'{field}' is not a timestamp: {getattr(node, 'value', node)!r}",
-        f"write an ISO 8601 instant with offset, e.g. {example}",
+        f"write an ISO 8601 instant with offset, e.g. {EXAMPLE_INSTANT}",
     )
     return None
 
@@ -275,7 +293,7 @@ def _person(ctx: _Ctx, node: yaml.Node, index: int) -> Person | None:
     pid = _text(ctx, fields.get("id"), where, "id")
     if pid is not None:
         where = f"person '{pid}'"
-        if not ID_PATTERN.match(pid):
+        if not yamlfile.SLUG.match(pid):
             ctx.add(
                 fields["id"],
                 where,
@@ -306,7 +324,7 @@ def _person(ctx: _Ctx, node: yaml.Node, index: int) -> Person | None:
     source_id = _text(ctx, fields.get("source_id"), where, "source_id")
     tags: tuple[str, ...] = ()
     if "tags" in fields:
-        raw_tags = yaml.SafeLoader("").construct_document(fields["tags"])
+        raw_tags = yamlfile.scalar_value(fields["tags"])[0]
         if not isinstance(raw_tags, list) or not all(isinstance(t, str) for t in raw_tags):
             ctx.add(fields["tags"], where, "'tags' must be a list of words", "e.g. tags: [esa]")
         else:
@@ -359,7 +377,7 @@ def _flight(ctx: _Ctx, node: yaml.Node, where: str) -> Flight | None:
     planned = _instant(ctx, fields.get("planned_landing"), where, "planned_landing")
     suborbital = False
     if "suborbital" in fields:
-        value = _scalar(fields["suborbital"])
+        value = _scalar(ctx, fields["suborbital"], where, "suborbital")
         if not isinstance(value, bool):
             ctx.add(fields["suborbital"], where, "'suborbital' must be true or false", "")
         else:
@@ -406,7 +424,7 @@ def _check_flights(ctx: _Ctx, node: yaml.Node, where: str, flights: list[Flight]
             f"more than one ongoing flight (no landing): {names}",
             "give every flight but the current one its landing instant",
         )
-    for earlier, later in _pairs(ordered):
+    for earlier, later in itertools.pairwise(ordered):
         end = earlier.landing
         if end is None or end > later.launch:
             ctx.add(
@@ -421,17 +439,5 @@ def _check_flights(ctx: _Ctx, node: yaml.Node, where: str, flights: list[Flight]
             )
 
 
-def _pairs(items: list[Flight]) -> Iterator[tuple[Flight, Flight]]:
-    return itertools.pairwise(items)
-
-
 def _iso(instant: datetime) -> str:
     return instant.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def staleness_horizon(flight: Flight, as_of: datetime, grace: timedelta) -> datetime | None:
-    """Until when an ongoing flight may be followed: planned landing (or as_of) plus grace."""
-    if flight.landing is not None:
-        return None
-    known_until = max(flight.planned_landing, as_of) if flight.planned_landing else as_of
-    return known_until + grace

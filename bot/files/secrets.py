@@ -93,15 +93,6 @@ class RedactingFilter(logging.Filter):
         return True
 
 
-def install_redaction(logger: logging.Logger | None = None) -> RedactingFilter:
-    """Add a :class:`RedactingFilter` to every handler of ``logger`` (default: root)."""
-    logger = logger or logging.getLogger()
-    flt = RedactingFilter()
-    for handler in logger.handlers:
-        handler.addFilter(flt)
-    return flt
-
-
 def read_secret(
     env: Mapping[str, str], var: str, *, where: str, source: str = "<environment>"
 ) -> Secret:
@@ -149,7 +140,7 @@ def _secret_problem(env: Mapping[str, str], var: str, *, where: str, source: str
     if has_value:
         if not env[var].strip():
             return Problem(source, where, f"{var} is empty", f"put the credential in {var}")
-        return None
+        return _control_problem(env[var], var, source, where)
     path = Path(env[file_var])
     try:
         text = path.read_text(encoding="utf-8")
@@ -171,7 +162,24 @@ def _secret_problem(env: Mapping[str, str], var: str, *, where: str, source: str
             f"{file_var} file {str(path)!r} is empty",
             "put the credential in the file",
         )
-    return None
+    return _control_problem(text, file_var, source, where)
+
+
+def _control_problem(value: str, var: str, source: str, where: str) -> Problem | None:
+    """A credential is one line of printable text: a second line or a control character
+    would end up in request headers (and in error messages quoting them)."""
+    inner = value.strip()
+    bad = next((c for c in inner if ord(c) < 32 or ord(c) == 127), None)
+    if bad is None:
+        return None
+    what = "a line break" if bad in "\r\n" else f"the control character U+{ord(bad):04X}"
+    return Problem(
+        source,
+        where,
+        f"{var} holds {what} inside the credential",
+        "a credential is a single line: remove the extra lines or characters "
+        "(the value is not shown here)",
+    )
 
 
 def read_secrets(

@@ -21,9 +21,7 @@ its rows stay ``pending``.  See docs/outbox.md for the exactly-once argument.
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import json
-import os
 import sqlite3
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -32,11 +30,11 @@ from pathlib import Path
 from typing import Any, Literal
 
 from bot.core.post import Post
-from bot.errors import UserError
+from bot.files.lock import AlreadyRunning, StateLock
+from bot.files.secrets import redact
 from bot.posting.clients.base import PostRef
 
 DB_NAME = "outbox.sqlite3"
-LOCK_NAME = "outbox.lock"
 
 PostState = Literal["pending", "sending", "posted", "failed", "skipped"]
 PartState = Literal["sending", "posted"]
@@ -85,8 +83,7 @@ PRAGMA user_version = 1;
 """
 
 
-class OutboxLocked(UserError):
-    """Another process is delivering from the same state directory."""
+OutboxLocked = AlreadyRunning  # another process delivers from the same state directory
 
 
 def _ts(when: datetime) -> str:
@@ -165,54 +162,52 @@ class TargetStatus:
 class Outbox:
     """The outbox database.  Open with :meth:`open`; one writer at a time."""
 
-    def __init__(self, conn: sqlite3.Connection, path: Path, lock_fd: int | None) -> None:
+    def __init__(self, conn: sqlite3.Connection, path: Path, lock: StateLock | None) -> None:
         self._conn = conn
         self.path = path
-        self._lock_fd = lock_fd
+        self._lock = lock  # ours to release (None: read-only, or the caller's lock)
 
     # -- opening -------------------------------------------------------------------
 
     @classmethod
-    def open(cls, state_dir: Path, *, readonly: bool = False) -> Outbox:
+    def open(
+        cls, state_dir: Path, *, readonly: bool = False, lock: StateLock | None = None
+    ) -> Outbox:
         """Open (creating if needed) the outbox in ``state_dir``.
 
-        A writer takes an exclusive lock (``outbox.lock``) so two pollers can never
-        send the same post at once; :class:`OutboxLocked` if another holds it.
+        A writer needs the state directory's lock (:class:`~bot.files.lock.StateLock`) so
+        two pollers can never send the same post at once: pass the one the process holds,
+        or the outbox takes it (:class:`OutboxLocked` if another process holds it).
         ``readonly`` (for ``status``) takes no lock and never creates anything.
         """
         path = state_dir / DB_NAME
-        lock_fd = None
+        owned: StateLock | None = None
         if readonly:
             if not path.exists():
                 raise FileNotFoundError(path)
             conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, isolation_level=None)
         else:
-            state_dir.mkdir(parents=True, exist_ok=True)
-            lock_fd = os.open(state_dir / LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o600)
+            if lock is None or not lock.held:
+                owned = StateLock(state_dir).acquire()
             try:
-                fcntl.flock(lock_fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                os.close(lock_fd)
-                raise OutboxLocked(
-                    f"another spacebot process is delivering from {state_dir} "
-                    f"(it holds {state_dir / LOCK_NAME}); stop it or use another state directory"
-                ) from None
-            conn = sqlite3.connect(path, isolation_level=None)
+                conn = sqlite3.connect(path, isolation_level=None)
+            except BaseException:
+                if owned is not None:
+                    owned.release()
+                raise
         conn.row_factory = sqlite3.Row
         conn.execute("PRAGMA busy_timeout = 5000")
         if not readonly:
             conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("PRAGMA synchronous = FULL")
             conn.executescript(_SCHEMA)
-        return cls(conn, path, lock_fd)
+        return cls(conn, path, owned)
 
     def close(self) -> None:
         self._conn.close()
-        if self._lock_fd is not None:
-            with contextlib.suppress(OSError):
-                fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
-            os.close(self._lock_fd)
-            self._lock_fd = None
+        if self._lock is not None:
+            self._lock.release()
+            self._lock = None
 
     def __enter__(self) -> Outbox:
         return self
@@ -312,6 +307,7 @@ class Outbox:
 
     def part_not_sent(self, key: str, target: str, idx: int, *, reason: str, now: datetime) -> None:
         """The platform definitely did not publish part ``idx`` (429, 401/403): back to pending."""
+        reason = redact(reason)  # a message that quotes a credential must not keep it
         with self._tx() as db:
             db.execute(
                 "DELETE FROM parts"
@@ -326,6 +322,7 @@ class Outbox:
 
     def part_uncertain(self, key: str, target: str, *, reason: str, now: datetime) -> None:
         """The call failed in a way that may have published it (timeout, 5xx): stays ``sending``."""
+        reason = redact(reason)  # a message that quotes a credential must not keep it
         with self._tx() as db:
             db.execute(
                 "UPDATE posts SET reason = ?, updated_at = ? WHERE post_key = ? AND target = ?",
@@ -341,6 +338,7 @@ class Outbox:
         self._finish(key, target, "skipped", reason, now)
 
     def _finish(self, key: str, target: str, state: PostState, reason: str, now: datetime) -> None:
+        reason = redact(reason)  # a message that quotes a credential must not keep it
         with self._tx() as db:
             cur = db.execute(
                 "UPDATE posts SET state = ?, reason = ?, done_at = ?, updated_at = ?"
@@ -356,6 +354,7 @@ class Outbox:
 
     def block_target(self, target: str, *, reason: str, now: datetime) -> None:
         """Credentials refused: the target's posts stay pending until it is unblocked."""
+        reason = redact(reason)  # a message that quotes a credential must not keep it
         with self._tx() as db:
             db.execute(
                 "INSERT INTO targets (target, blocked_at, blocked_reason) VALUES (?, ?, ?)"

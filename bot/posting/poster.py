@@ -12,9 +12,9 @@ Per target, strictly in due order (a post never overtakes an older one):
   out after an outage instead of bursting it;
 * a post older than ``max_age`` uses its past-tense wording, or is skipped.
 
-Time, sleep and randomness are injected.  A daemon calls :meth:`Poster.deliver_due`
-again after the number of seconds it returns; a one-shot command calls
-:meth:`Poster.drain`.
+Time, sleep and randomness are injected.  :meth:`Poster.deliver_due` is the one step
+(never sleeps; says how long until the next useful call); the daemon schedules it,
+and :meth:`Poster.drain` loops over it for one-shot runs (``spacebot check``, tests).
 """
 
 from __future__ import annotations
@@ -22,15 +22,13 @@ from __future__ import annotations
 import hashlib
 import logging
 import random
-import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Literal
 
+from bot.core import text_length
 from bot.core.post import Post
-from bot.errors import ConfigError, Problem
-from bot.posting.clients import PLATFORMS
+from bot.files.targets import PostingConfig, TargetConfig
 from bot.posting.clients.base import (
     AuthFailed,
     Client,
@@ -48,210 +46,7 @@ DAY = timedelta(hours=24)
 DEFAULT_RATE_LIMIT_WAIT = 15 * 60.0  # when a 429 carries no reset time (X's window)
 MIN_WAIT = 0.1  # never tell a caller to spin
 
-OldPosts = Literal["past_tense", "skip"]
 Hook = Callable[[str, OutboxItem, int], None]
-
-# -- configuration -----------------------------------------------------------------
-
-_NAME_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$")
-
-
-@dataclass(frozen=True)
-class TargetConfig:
-    name: str
-    platform: str
-    daily_cap: int
-    min_interval: float
-    options: Mapping[str, object] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class RetryConfig:
-    base_seconds: float = 30.0
-    cap_seconds: float = 3600.0
-    max_attempts: int = 8
-
-
-@dataclass(frozen=True)
-class PostingConfig:
-    max_age_hours: float = 36.0
-    old_posts: OldPosts = "past_tense"
-    retry: RetryConfig = field(default_factory=RetryConfig)
-
-
-def _is_int(value: object) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
-def _is_number(value: object) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
-
-
-def parse_targets(raw: object, source: str) -> list[TargetConfig]:
-    """The ``targets:`` list of the config; :class:`ConfigError` with every problem found."""
-    problems: list[Problem] = []
-    if not isinstance(raw, list) or not raw:
-        raise ConfigError(
-            Problem(
-                source,
-                "targets",
-                "must be a non-empty list of targets",
-                "add e.g. targets: [{name: rehearsal, platform: dry-run}]",
-            )
-        )
-    known_keys = {"name", "platform", "daily_cap", "min_interval", "options"}
-    result: list[TargetConfig] = []
-    seen: set[str] = set()
-    for i, entry in enumerate(raw):
-        where = f"targets[{i}]"
-        if not isinstance(entry, dict):
-            problems.append(Problem(source, where, "must be a mapping", "see docs/outbox.md"))
-            continue
-        name = entry.get("name")
-        if isinstance(name, str):
-            where = f"targets[{i}] ({name})"
-        for key in entry:
-            if key not in known_keys:
-                problems.append(
-                    Problem(
-                        source,
-                        where,
-                        f"unknown key {key!r}",
-                        f"remove it; known keys: {', '.join(sorted(known_keys))}",
-                    )
-                )
-        if not isinstance(name, str) or not _NAME_RE.match(name):
-            problems.append(
-                Problem(
-                    source,
-                    where,
-                    f"name must be lower-case letters, digits and dashes, not {name!r}",
-                    "e.g. name: main-x",
-                )
-            )
-            continue
-        if name in seen:
-            problems.append(Problem(source, where, f"duplicate target name {name!r}", "rename"))
-            continue
-        seen.add(name)
-        platform = entry.get("platform")
-        cls = PLATFORMS.get(platform) if isinstance(platform, str) else None
-        if cls is None:
-            problems.append(
-                Problem(
-                    source,
-                    where,
-                    f"unknown platform {platform!r}",
-                    f"use one of: {', '.join(sorted(PLATFORMS))}",
-                )
-            )
-            continue
-        daily_cap = entry.get("daily_cap", cls.default_daily_cap)
-        if not _is_int(daily_cap) or daily_cap < 1:
-            problems.append(
-                Problem(
-                    source,
-                    where,
-                    f"daily_cap must be a positive integer, not {daily_cap!r}",
-                    f"e.g. daily_cap: {cls.default_daily_cap}",
-                )
-            )
-        min_interval = entry.get("min_interval", cls.default_min_interval)
-        if not _is_number(min_interval) or min_interval < 0:
-            problems.append(
-                Problem(
-                    source,
-                    where,
-                    f"min_interval must be a number of seconds >= 0, not {min_interval!r}",
-                    "e.g. min_interval: 300",
-                )
-            )
-        options = entry.get("options") or {}
-        if not isinstance(options, dict):
-            problems.append(Problem(source, where, "options must be a mapping", "options: {}"))
-            continue
-        checked, option_problems = cls.check_options(options, source=source, where=where)
-        problems.extend(option_problems)
-        if _is_int(daily_cap) and _is_number(min_interval) and not option_problems:
-            result.append(
-                TargetConfig(name, cls.platform, int(daily_cap), float(min_interval), checked)
-            )
-    if problems:
-        raise ConfigError(problems)
-    return result
-
-
-def parse_posting(raw: object, source: str) -> PostingConfig:
-    """The ``posting:`` section (absent or empty -> defaults)."""
-    if raw is None:
-        return PostingConfig()
-    if not isinstance(raw, dict):
-        raise ConfigError(Problem(source, "posting", "must be a mapping", "see docs/outbox.md"))
-    problems: list[Problem] = []
-    default = PostingConfig()
-    for key in raw:
-        if key not in {"max_age_hours", "old_posts", "retry"}:
-            problems.append(
-                Problem(
-                    source,
-                    "posting",
-                    f"unknown key {key!r}",
-                    "known keys: max_age_hours, old_posts, retry",
-                )
-            )
-    max_age = raw.get("max_age_hours", default.max_age_hours)
-    if not _is_number(max_age) or max_age <= 0:
-        problems.append(
-            Problem(
-                source, "posting.max_age_hours", f"must be a positive number, not {max_age!r}", ""
-            )
-        )
-    old_posts = raw.get("old_posts", default.old_posts)
-    if old_posts not in ("past_tense", "skip"):
-        problems.append(
-            Problem(
-                source,
-                "posting.old_posts",
-                f"must be past_tense or skip, not {old_posts!r}",
-                "old_posts: past_tense",
-            )
-        )
-    retry_raw = raw.get("retry") or {}
-    retry = default.retry
-    if not isinstance(retry_raw, dict):
-        problems.append(Problem(source, "posting.retry", "must be a mapping", ""))
-    else:
-        values: dict[str, float] = {}
-        for key, value in retry_raw.items():
-            where = f"posting.retry.{key}"
-            if key not in {"base_seconds", "cap_seconds", "max_attempts"}:
-                problems.append(
-                    Problem(
-                        source,
-                        "posting.retry",
-                        f"unknown key {key!r}",
-                        "known keys: base_seconds, cap_seconds, max_attempts",
-                    )
-                )
-            elif key == "max_attempts" and (not _is_int(value) or value < 1):
-                problems.append(Problem(source, where, f"must be an integer >= 1, not {value!r}"))
-            elif not _is_number(value) or value <= 0:
-                problems.append(Problem(source, where, f"must be a positive number, not {value!r}"))
-            else:
-                values[key] = float(value)
-        if not problems:
-            retry = RetryConfig(
-                base_seconds=values.get("base_seconds", retry.base_seconds),
-                cap_seconds=values.get("cap_seconds", retry.cap_seconds),
-                max_attempts=int(values.get("max_attempts", retry.max_attempts)),
-            )
-    if problems:
-        raise ConfigError(problems)
-    assert old_posts in ("past_tense", "skip")
-    return PostingConfig(float(max_age), old_posts, retry)
-
-
-# -- delivery ----------------------------------------------------------------------
 
 
 def idempotency_key(post_key: str, target: str, idx: int) -> str:
@@ -267,6 +62,7 @@ class DrainResult:
     skipped: int = 0
     left_pending: dict[str, int] = field(default_factory=dict)
     blocked: list[str] = field(default_factory=list)
+    next_due: datetime | None = None  # when drain() stopped: the next post's due instant
 
 
 def _utc_now() -> datetime:
@@ -325,22 +121,28 @@ class Poster:
                 waits.append(max(wait, MIN_WAIT))
         return min(waits) if waits else None
 
-    def drain(self, *, max_sleep: float = 3600.0) -> DrainResult:
+    def drain(self, *, max_sleep: float = 3600.0, max_total: float = float("inf")) -> DrainResult:
         """Deliver until nothing more can go out in this run (sleeping in between).
 
         Stops when everything is sent, when the next useful moment is more than
-        ``max_sleep`` seconds away (daily cap reached...), or when every target
-        with open posts is blocked or has used its ``max_attempts``.
+        ``max_sleep`` seconds away (daily cap reached, a post due later...), when
+        sleeping would take the run past ``max_total`` seconds of sleep, or when every
+        target with open posts is blocked or has used its ``max_attempts``.
+        ``result.next_due`` then says when the next post is due (``None``: nothing open).
         """
         if self._sleep is None:
             raise ValueError("drain() needs a sleep function")
         self._draining = True
+        slept = 0.0
         try:
             while True:
-                wait = self.deliver_due()
-                if wait is None or wait > max_sleep:
+                now = self._clock()
+                wait = self.deliver_due(now)
+                self.result.next_due = None if wait is None else now + timedelta(seconds=wait)
+                if wait is None or wait > max_sleep or slept + wait > max_total:
                     break
                 self._sleep(wait)
+                slept += wait
         finally:
             self._draining = False
         for target in self.targets:
@@ -397,11 +199,11 @@ class Poster:
                 wording = "late_parts"
         texts = item.late_parts if wording == "late_parts" else item.parts
         if not item.started:
+            spec = target.spec
             for i, text in enumerate(texts):
-                length = client.measure(text)
-                if length > client.limit:
-                    reason = f"part {i + 1} is {length} long, over the {client.limit} limit"
-                    self._fail(item, name, reason, now)
+                why = text_length.problem(text, spec.counter, spec.limit)
+                if why is not None:
+                    self._fail(item, name, f"part {i + 1} is {why}", now)
                     return None
         idx = item.next_part()
         if idx is None:  # every part posted but the row was not closed: close it
@@ -545,7 +347,7 @@ class Poster:
                 name,
                 reason,
                 pending,
-                ", ".join(self.clients[name].credential_vars(name).values()) or "see docs",
+                ", ".join(target.credential_vars.values()) or "see docs",
             )
             return None
         if isinstance(exc, Rejected):

@@ -1,18 +1,22 @@
-"""Platform adapters, registered in one place: :data:`PLATFORMS`.
+"""Platform adapters: one module per platform, each a :class:`~bot.posting.clients.base.Client`.
 
-Adding a platform means one new module with a :class:`~bot.posting.clients.base.Client`
-subclass and one line here.
+Which module serves a platform is written in the platform table
+(:data:`bot.core.platforms.PLATFORMS`, its ``adapter``); a module is imported only when
+a target of that platform is opened, so a command that never posts to Bluesky never
+pays for importing atproto (0.5 s), nor tweepy or Mastodon.py.
 """
 
 from __future__ import annotations
 
 import importlib
 import sys
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import TextIO
 
+from bot.core.platforms import PLATFORMS
 from bot.errors import ConfigError, Problem, UserError
+from bot.files.targets import TargetConfig
 from bot.posting.clients.base import (
     AuthFailed,
     Client,
@@ -24,39 +28,7 @@ from bot.posting.clients.base import (
     Transient,
 )
 
-if TYPE_CHECKING:
-    from bot.posting.poster import TargetConfig
-
-# The one place platforms are registered: name -> "module:Class".  Modules are
-# imported on first use, so a command that never posts to Bluesky never pays for
-# importing atproto (0.75 s), nor tweepy or Mastodon.py.
-_REGISTRY: dict[str, str] = {
-    "dry-run": "bot.posting.clients.dry_run:DryRunClient",
-    "x": "bot.posting.clients.x:XClient",
-    "mastodon": "bot.posting.clients.mastodon:MastodonClient",
-    "bluesky": "bot.posting.clients.bluesky:BlueskyClient",
-}
-
-
-class _Platforms(Mapping[str, "type[Client]"]):
-    """A read-only mapping that imports an adapter's module when it is first looked up."""
-
-    def __getitem__(self, name: str) -> type[Client]:
-        module_name, _, class_name = _REGISTRY[name].partition(":")
-        cls: type[Client] = getattr(importlib.import_module(module_name), class_name)
-        return cls
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(_REGISTRY)
-
-    def __len__(self) -> int:
-        return len(_REGISTRY)
-
-
-PLATFORMS: Mapping[str, type[Client]] = _Platforms()
-
 __all__ = [
-    "PLATFORMS",
     "AuthFailed",
     "Client",
     "ClientError",
@@ -65,23 +37,15 @@ __all__ = [
     "RateLimited",
     "Rejected",
     "Transient",
+    "adapter_class",
     "open_clients",
-    "platform_class",
 ]
 
 
-def platform_class(platform: object, *, source: str, where: str) -> type[Client]:
-    """The adapter class for ``platform``; :class:`ConfigError` listing the known ones."""
-    cls = PLATFORMS.get(platform) if isinstance(platform, str) else None
-    if cls is None:
-        raise ConfigError(
-            Problem(
-                source,
-                where,
-                f"unknown platform {platform!r}",
-                f"use one of: {', '.join(sorted(PLATFORMS))}",
-            )
-        )
+def adapter_class(platform: str) -> type[Client]:
+    """The adapter class of a platform of the table (imports its module)."""
+    module_name, _, class_name = PLATFORMS[platform].adapter.partition(":")
+    cls: type[Client] = getattr(importlib.import_module(module_name), class_name)
     return cls
 
 
@@ -100,15 +64,9 @@ def open_clients(
     clients: dict[str, Client] = {}
     problems: list[Problem] = []
     for target in targets:
-        cls = platform_class(target.platform, source=source, where=f"target {target.name!r}")
         try:
-            clients[target.name] = cls.create(
-                target.name,
-                target.options,
-                env,
-                state_dir=state_dir,
-                stdout=stdout or sys.stdout,
-                source=source,
+            clients[target.name] = adapter_class(target.platform).create(
+                target, env, state_dir=state_dir, stdout=stdout or sys.stdout, source=source
             )
         except UserError as exc:
             problems.extend(exc.problems)

@@ -1,25 +1,23 @@
 """What every platform adapter offers the poster, and the errors it may raise.
 
-An adapter is small: it validates its options (pure, at config load), reads its
-credentials from the environment (at start-up, so a missing one stops the bot
-before the first post), and publishes one text.  Everything about retries,
-budgets and exactly-once lives in :mod:`bot.posting.poster` and :mod:`bot.posting.outbox`.
+An adapter is small: it reads its credentials from the environment (at start-up, so
+a missing one stops the bot before the first post) and publishes one text.  Its facts
+(length rule, limits, options, credentials, defaults) are its row in the platform table
+(:mod:`bot.core.platforms`); its options are checked against that row when the config
+is loaded.  Everything about retries, budgets and exactly-once lives in
+:mod:`bot.posting.poster` and :mod:`bot.posting.outbox`.
 """
 
 from __future__ import annotations
 
-import re
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import ClassVar, Literal, Self, TextIO
+from typing import ClassVar, Self, TextIO
 
-from bot.core import text_length
-from bot.errors import ConfigError, Problem
-
-Counter = Literal["x", "graphemes", "chars"]
+from bot.files.targets import TargetConfig
 
 
 @dataclass(frozen=True)
@@ -84,14 +82,6 @@ class Rejected(ClientError):
     """4xx about the content itself (too long, invalid): retrying will not help."""
 
 
-_OPTION_TYPES: dict[type, str] = {
-    str: "a string",
-    int: "an integer",
-    float: "a number",
-    bool: "true or false",
-}
-
-
 class Client(ABC):
     """One configured target (a platform account).
 
@@ -100,22 +90,13 @@ class Client(ABC):
     unknown (crash or timeout during the call) without publishing it twice.
     """
 
-    platform: ClassVar[str]
-    counter: ClassVar[Counter]
-    default_limit: ClassVar[int]
-    default_daily_cap: ClassVar[int] = 100
-    default_min_interval: ClassVar[float] = 300.0
-    # credential field -> what it is (variable: SPACEBOT_<TARGET>_<FIELD>)
-    credentials: ClassVar[Mapping[str, str]] = {}
-    # option name -> (type, default); ``...`` marks a required option
-    options_spec: ClassVar[Mapping[str, tuple[type, object]]] = {}
+    platform: ClassVar[str]  # its row in bot.core.platforms.PLATFORMS holds every fact
     # True when sending the same text again with the same idempotency key cannot
     # publish a second copy (server-side idempotency or duplicate detection).
     resend_is_safe: ClassVar[bool] = False
 
-    def __init__(self, name: str, *, limit: int) -> None:
+    def __init__(self, name: str) -> None:
         self.name = name
-        self.limit = limit
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} target={self.name!r} platform={self.platform!r}>"
@@ -123,101 +104,23 @@ class Client(ABC):
     # -- configuration -------------------------------------------------------------
 
     @classmethod
-    def check_options(
-        cls, options: Mapping[str, object], *, source: str, where: str
-    ) -> tuple[dict[str, object], list[Problem]]:
-        """Options with defaults filled in, and every problem found (pure: no I/O)."""
-        problems: list[Problem] = []
-        result: dict[str, object] = {}
-        known = ", ".join(sorted(cls.options_spec)) or "none"
-        for key in options:
-            if key not in cls.options_spec:
-                problems.append(
-                    Problem(
-                        source,
-                        where,
-                        f"unknown option {key!r} for platform {cls.platform!r}",
-                        f"remove it; known options: {known}",
-                    )
-                )
-        for key, (typ, default) in cls.options_spec.items():
-            if key not in options:
-                if default is ...:
-                    problems.append(
-                        Problem(
-                            source,
-                            where,
-                            f"missing option {key!r}",
-                            f"add options: {{{key}: ...}}",
-                        )
-                    )
-                else:
-                    result[key] = default
-                continue
-            value = options[key]
-            ok = isinstance(value, typ) or (typ is float and isinstance(value, int))
-            ok = ok and not (typ in (int, float) and isinstance(value, bool))
-            if not ok:
-                problems.append(
-                    Problem(
-                        source,
-                        where,
-                        f"option {key!r} must be {_OPTION_TYPES.get(typ, typ.__name__)}, "
-                        f"not {value!r}",
-                        f"fix options.{key}",
-                    )
-                )
-                continue
-            result[key] = value
-        if not problems:
-            problems.extend(cls.extra_checks(result, source=source, where=where))
-        return result, problems
-
-    @classmethod
-    def extra_checks(
-        cls, options: Mapping[str, object], *, source: str, where: str
-    ) -> list[Problem]:
-        """Platform-specific checks on options that have the right types."""
-        return []
-
-    @classmethod
-    def credential_vars(cls, target: str) -> dict[str, str]:
-        """Credential field -> environment variable for target ``target``."""
-        prefix = "SPACEBOT_" + re.sub(r"[^A-Z0-9]", "_", target.upper())
-        return {field: f"{prefix}_{field}" for field in cls.credentials}
-
-    @classmethod
-    def limit_for(cls, options: Mapping[str, object]) -> int:
-        """The length limit with these options."""
-        return cls.default_limit
-
-    @classmethod
     @abstractmethod
     def create(
         cls,
-        name: str,
-        options: Mapping[str, object],
+        target: TargetConfig,
         env: Mapping[str, str],
         *,
         state_dir: Path,
         stdout: TextIO,
         source: str = "<environment>",
     ) -> Self:
-        """Build the client, reading credentials from ``env``; no network access.
+        """Build the client for ``target`` (options checked, defaults filled in), reading
+        credentials from ``env`` (``target.credential_vars``); no network access.
 
         Raises :class:`ConfigError` naming the variable when a credential is missing.
         """
 
     # -- publishing ----------------------------------------------------------------
-
-    @property
-    def text_counter(self) -> Counter:
-        """How this target counts length (a dry run may mimic another platform)."""
-        return self.counter
-
-    def measure(self, text: str) -> int:
-        """The length of ``text`` as this platform counts it."""
-        return measure(text, self.text_counter)
 
     @abstractmethod
     def post(self, text: str, *, reply_to: PostRef | None, idempotency_key: str) -> PostRef:
@@ -233,12 +136,3 @@ class Client(ABC):
 
     def close(self) -> None:  # noqa: B027 - optional hook, most adapters hold nothing
         """Release connections."""
-
-
-def measure(text: str, counter: Counter) -> int:
-    """The platform's own count: the renderer's counter, so a post it judged to fit fits."""
-    return text_length.measure(text, counter)
-
-
-def config_error(source: str, where: str, message: str, fix: str = "") -> ConfigError:
-    return ConfigError(Problem(source, where, message, fix))

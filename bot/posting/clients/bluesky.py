@@ -42,31 +42,21 @@ from atproto_client.request import Request
 from atproto_client.utils import facet_detection
 
 from bot.files.secrets import Secret, read_secret
+from bot.files.targets import TargetConfig
 from bot.posting.clients.base import (
     AuthFailed,
     Client,
-    Counter,
     PostRef,
     RateLimited,
     Rejected,
     Transient,
 )
 
-DEFAULT_BASE_URL = "https://bsky.social"
 _SESSION_ERRORS = {"ExpiredToken", "InvalidToken", "AuthenticationRequired", "AuthMissing"}
 
 
 class BlueskyClient(Client):
     platform: ClassVar[str] = "bluesky"
-    counter: ClassVar[Counter] = "graphemes"
-    default_limit: ClassVar[int] = 300
-    default_daily_cap: ClassVar[int] = 100
-    credentials: ClassVar[Mapping[str, str]] = {"APP_PASSWORD": "app password"}
-    options_spec: ClassVar[Mapping[str, tuple[type, object]]] = {
-        "handle": (str, ...),
-        "base_url": (str, DEFAULT_BASE_URL),
-        "timeout": (float, 30.0),
-    }
     resend_is_safe: ClassVar[bool] = False
 
     def __init__(
@@ -76,10 +66,10 @@ class BlueskyClient(Client):
         handle: str,
         password: Secret,
         session_file: Path,
-        base_url: str = DEFAULT_BASE_URL,
-        timeout: float = 30,
+        base_url: str,
+        timeout: float,
     ) -> None:
-        super().__init__(name, limit=self.default_limit)
+        super().__init__(name)
         self.handle = handle
         self._password = password
         self.session_file = session_file
@@ -90,23 +80,23 @@ class BlueskyClient(Client):
     @classmethod
     def create(
         cls,
-        name: str,
-        options: Mapping[str, object],
+        target: TargetConfig,
         env: Mapping[str, str],
         *,
         state_dir: Path,
         stdout: TextIO,
         source: str = "<environment>",
     ) -> Self:
-        var = cls.credential_vars(name)["APP_PASSWORD"]
-        password = read_secret(env, var, where=f"target {name!r} (bluesky)", source=source)
+        var = target.credential_vars["APP_PASSWORD"]
+        where = f"target {target.name!r} (bluesky)"
+        password = read_secret(env, var, where=where, source=source)
         return cls(
-            name,
-            handle=str(options["handle"]),
+            target.name,
+            handle=str(target.options["handle"]),
             password=password,
-            session_file=state_dir / f"bluesky-{name}.session",
-            base_url=str(options.get("base_url", DEFAULT_BASE_URL)),
-            timeout=float(str(options.get("timeout", 30))),
+            session_file=state_dir / f"bluesky-{target.name}.session",
+            base_url=str(target.options["base_url"]),
+            timeout=float(str(target.options["timeout"])),
         )
 
     # -- session -------------------------------------------------------------------

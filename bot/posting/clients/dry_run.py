@@ -3,7 +3,8 @@
 Each post is printed to the output stream, or appended as one JSON line to the
 file named by option ``file`` (which is then also how a crash mid-post is settled:
 the idempotency key is looked up in the file before writing again).
-Option ``mimic`` (x, mastodon, bluesky) borrows another platform's length rule.
+Option ``mimic`` (x, mastodon, bluesky) says which platform is rehearsed: posts get that
+platform's wording and length rule (see :func:`bot.core.platforms.spec`).
 """
 
 from __future__ import annotations
@@ -15,82 +16,45 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import ClassVar, Self, TextIO
 
-from bot.errors import Problem
-from bot.posting.clients.base import Client, Counter, PostRef, Rejected
-
-_MIMIC: dict[str, tuple[Counter, int]] = {
-    "x": ("x", 280),
-    "mastodon": ("chars", 500),
-    "bluesky": ("graphemes", 300),
-}
+from bot.core import text_length
+from bot.core.platforms import PlatformSpec
+from bot.files.targets import TargetConfig
+from bot.posting.clients.base import Client, PostRef, Rejected
 
 
 class DryRunClient(Client):
     platform: ClassVar[str] = "dry-run"
-    counter: ClassVar[Counter] = "x"
-    default_limit: ClassVar[int] = 280
-    default_daily_cap: ClassVar[int] = 1000
-    default_min_interval: ClassVar[float] = 0.0
-    options_spec: ClassVar[Mapping[str, tuple[type, object]]] = {
-        "file": (str, ""),
-        "mimic": (str, "x"),
-    }
     resend_is_safe: ClassVar[bool] = False
 
-    def __init__(
-        self, name: str, *, limit: int, counter: Counter, file: Path | None, stdout: TextIO
-    ) -> None:
-        super().__init__(name, limit=limit)
-        self._counter: Counter = counter
+    def __init__(self, name: str, *, spec: PlatformSpec, file: Path | None, stdout: TextIO) -> None:
+        super().__init__(name)
+        self.spec = spec
         self.file = file
         self.stdout = stdout
-
-    @property
-    def text_counter(self) -> Counter:
-        return self._counter
-
-    @classmethod
-    def extra_checks(
-        cls, options: Mapping[str, object], *, source: str, where: str
-    ) -> list[Problem]:
-        if options["mimic"] not in _MIMIC:
-            return [
-                Problem(
-                    source,
-                    where,
-                    f"option 'mimic' must be one of {', '.join(_MIMIC)}, not {options['mimic']!r}",
-                    "fix options.mimic",
-                )
-            ]
-        return []
-
-    @classmethod
-    def limit_for(cls, options: Mapping[str, object]) -> int:
-        return _MIMIC[str(options.get("mimic", "x"))][1]
 
     @classmethod
     def create(
         cls,
-        name: str,
-        options: Mapping[str, object],
+        target: TargetConfig,
         env: Mapping[str, str],
         *,
         state_dir: Path,
         stdout: TextIO,
         source: str = "<environment>",
     ) -> Self:
-        counter, limit = _MIMIC[str(options.get("mimic", "x"))]
-        file = str(options.get("file", ""))
+        file = str(target.options.get("file") or "")
         path = None
         if file:
             path = Path(file)
             if not path.is_absolute():
                 path = state_dir / path
-        return cls(name, limit=limit, counter=counter, file=path, stdout=stdout)
+        return cls(target.name, spec=target.spec, file=path, stdout=stdout)
 
     def post(self, text: str, *, reply_to: PostRef | None, idempotency_key: str) -> PostRef:
-        if self.measure(text) > self.limit:
-            raise Rejected(f"{self.name}: text is {self.measure(text)} long, limit {self.limit}")
+        # as the platform it mimics would refuse it
+        why = text_length.problem(text, self.spec.counter, self.spec.limit)
+        if why is not None:
+            raise Rejected(f"{self.name}: {self.spec.platform} would refuse it: {why}")
         fake_id = "dry-" + hashlib.sha256(idempotency_key.encode()).hexdigest()[:16]
         ref = PostRef(fake_id, f"dry-run://{self.name}/{fake_id}")
         if self.file is None:

@@ -26,33 +26,20 @@ from mastodon import (
     MastodonUnauthorizedError,
 )
 
-from bot.errors import Problem
 from bot.files.secrets import Secret, read_secret
+from bot.files.targets import TargetConfig
 from bot.posting.clients.base import (
     AuthFailed,
     Client,
-    Counter,
     PostRef,
     RateLimited,
     Rejected,
     Transient,
 )
 
-VISIBILITIES = ("public", "unlisted", "private", "direct")
-
 
 class MastodonClient(Client):
     platform: ClassVar[str] = "mastodon"
-    counter: ClassVar[Counter] = "chars"
-    default_limit: ClassVar[int] = 500
-    default_daily_cap: ClassVar[int] = 100
-    credentials: ClassVar[Mapping[str, str]] = {"ACCESS_TOKEN": "access token (write:statuses)"}
-    options_spec: ClassVar[Mapping[str, tuple[type, object]]] = {
-        "api_base_url": (str, ...),
-        "max_chars": (int, 500),
-        "visibility": (str, "public"),
-        "timeout": (float, 30.0),
-    }
     resend_is_safe: ClassVar[bool] = True
 
     def __init__(
@@ -61,11 +48,10 @@ class MastodonClient(Client):
         *,
         token: Secret,
         api_base_url: str,
-        max_chars: int = 500,
-        visibility: str = "public",
-        timeout: float = 30,
+        visibility: str,
+        timeout: float,
     ) -> None:
-        super().__init__(name, limit=max_chars)
+        super().__init__(name)
         self.visibility = visibility
         self.api_base_url = api_base_url
         # No network here: no version check, no instance lookup; 429s are raised to us.
@@ -79,60 +65,24 @@ class MastodonClient(Client):
         )
 
     @classmethod
-    def extra_checks(
-        cls, options: Mapping[str, object], *, source: str, where: str
-    ) -> list[Problem]:
-        problems = []
-        url = str(options["api_base_url"])
-        if not url.startswith(("https://", "http://")):
-            problems.append(
-                Problem(
-                    source,
-                    where,
-                    f"option 'api_base_url' must be a URL (https://...), not {url!r}",
-                    "fix options.api_base_url",
-                )
-            )
-        if options["visibility"] not in VISIBILITIES:
-            problems.append(
-                Problem(
-                    source,
-                    where,
-                    f"option 'visibility' must be one of {', '.join(VISIBILITIES)}, "
-                    f"not {options['visibility']!r}",
-                    "fix options.visibility",
-                )
-            )
-        max_chars = options["max_chars"]
-        if not isinstance(max_chars, int) or max_chars < 1:
-            problems.append(Problem(source, where, "option 'max_chars' must be positive", "fix it"))
-        return problems
-
-    @classmethod
-    def limit_for(cls, options: Mapping[str, object]) -> int:
-        value = options.get("max_chars", cls.default_limit)
-        return value if isinstance(value, int) else cls.default_limit
-
-    @classmethod
     def create(
         cls,
-        name: str,
-        options: Mapping[str, object],
+        target: TargetConfig,
         env: Mapping[str, str],
         *,
         state_dir: Path,
         stdout: TextIO,
         source: str = "<environment>",
     ) -> Self:
-        var = cls.credential_vars(name)["ACCESS_TOKEN"]
-        token = read_secret(env, var, where=f"target {name!r} (mastodon)", source=source)
+        var = target.credential_vars["ACCESS_TOKEN"]
+        where = f"target {target.name!r} (mastodon)"
+        token = read_secret(env, var, where=where, source=source)
         return cls(
-            name,
+            target.name,
             token=token,
-            api_base_url=str(options["api_base_url"]),
-            max_chars=cls.limit_for(options),
-            visibility=str(options.get("visibility", "public")),
-            timeout=float(str(options.get("timeout", 30))),
+            api_base_url=str(target.options["api_base_url"]),
+            visibility=str(target.options["visibility"]),
+            timeout=float(str(target.options["timeout"])),
         )
 
     def post(self, text: str, *, reply_to: PostRef | None, idempotency_key: str) -> PostRef:

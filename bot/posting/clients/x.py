@@ -20,11 +20,12 @@ from typing import Any, ClassVar, Self, TextIO
 import requests
 import tweepy
 
+from bot.core.platforms import PLATFORMS
 from bot.files.secrets import Secret, read_secrets
+from bot.files.targets import TargetConfig
 from bot.posting.clients.base import (
     AuthFailed,
     Client,
-    Counter,
     Duplicate,
     PostRef,
     RateLimited,
@@ -32,7 +33,8 @@ from bot.posting.clients.base import (
     Transient,
 )
 
-TWITTER_HOST = "https://api.twitter.com"
+# The host tweepy hard-codes, which is also the table's default for option base_url.
+TWITTER_HOST = str(PLATFORMS["x"].options["base_url"].default)
 
 # At DEBUG these two log the consumer key and access token of every signed request
 # (signature base string, Authorization header).  Credentials never go to a log, so
@@ -64,19 +66,6 @@ class _Session(requests.Session):
 
 class XClient(Client):
     platform: ClassVar[str] = "x"
-    counter: ClassVar[Counter] = "x"
-    default_limit: ClassVar[int] = 280
-    default_daily_cap: ClassVar[int] = 17  # X API free tier: 17 posts per 24 h per user
-    credentials: ClassVar[Mapping[str, str]] = {
-        "API_KEY": "consumer (API) key",
-        "API_SECRET": "consumer (API) secret",
-        "ACCESS_TOKEN": "user access token",
-        "ACCESS_TOKEN_SECRET": "user access token secret",
-    }
-    options_spec: ClassVar[Mapping[str, tuple[type, object]]] = {
-        "base_url": (str, TWITTER_HOST),
-        "timeout": (float, 30.0),
-    }
     resend_is_safe: ClassVar[bool] = True
 
     def __init__(
@@ -84,10 +73,10 @@ class XClient(Client):
         name: str,
         *,
         creds: Mapping[str, Secret],
-        base_url: str = TWITTER_HOST,
-        timeout: float = 30,
+        base_url: str,
+        timeout: float,
     ) -> None:
-        super().__init__(name, limit=self.default_limit)
+        super().__init__(name)
         self._api = tweepy.Client(
             consumer_key=creds["API_KEY"].reveal(),
             consumer_secret=creds["API_SECRET"].reveal(),
@@ -100,21 +89,20 @@ class XClient(Client):
     @classmethod
     def create(
         cls,
-        name: str,
-        options: Mapping[str, object],
+        target: TargetConfig,
         env: Mapping[str, str],
         *,
         state_dir: Path,
         stdout: TextIO,
         source: str = "<environment>",
     ) -> Self:
-        where = f"target {name!r} (x)"
-        creds = read_secrets(env, cls.credential_vars(name), where=where, source=source)
+        where = f"target {target.name!r} (x)"
+        creds = read_secrets(env, target.credential_vars, where=where, source=source)
         return cls(
-            name,
+            target.name,
             creds=creds,
-            base_url=str(options.get("base_url", TWITTER_HOST)),
-            timeout=float(str(options.get("timeout", 30))),
+            base_url=str(target.options["base_url"]),
+            timeout=float(str(target.options["timeout"])),
         )
 
     def post(self, text: str, *, reply_to: PostRef | None, idempotency_key: str) -> PostRef:

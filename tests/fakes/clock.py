@@ -1,13 +1,8 @@
-"""Shared pytest fixtures; import them into a test module to use them."""
+"""The one fake clock of the tests, and the fake credentials."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-
-import pytest
-
-from fakes.server import FakeServer, make_server
 
 T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 
@@ -20,10 +15,11 @@ X_ENV = {
 MASTODON_ENV = {"SPACEBOT_FEDI_ACCESS_TOKEN": "mtoken-SECRET-555"}
 BLUESKY_ENV = {"SPACEBOT_SKY_APP_PASSWORD": "app-pass-1234"}
 ALL_SECRETS = [*X_ENV.values(), *MASTODON_ENV.values(), *BLUESKY_ENV.values()]
+ENV = {**X_ENV, **MASTODON_ENV, **BLUESKY_ENV}
 
 
 class FakeClock:
-    """A clock that only moves when told to (or when the poster 'sleeps')."""
+    """A clock that only moves when told to (or when the code under test 'sleeps')."""
 
     def __init__(self, start: datetime = T0) -> None:
         self.now = start
@@ -36,14 +32,6 @@ class FakeClock:
         self.slept.append(seconds)
         self.now += timedelta(seconds=seconds)
 
-
-@pytest.fixture
-def fake_server() -> Iterator[FakeServer]:
-    server = make_server()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
+    def advance(self, **delta: float) -> datetime:
+        self.now += timedelta(**delta)
+        return self.now

@@ -1,0 +1,182 @@
+"""The ``targets:`` and ``posting:`` sections of the config: where posts go, and how.
+
+Each target is one account on one platform.  Its options are checked against the
+platform table (:mod:`bot.core.platforms`: types, choices, required options, bounds),
+so no platform SDK is imported to validate a config.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from bot.core import platforms
+from bot.core.platforms import PLATFORMS, Option, PlatformSpec
+from bot.files.yamlfile import SectionReader
+
+OldPosts = Literal["past_tense", "skip"]
+
+TARGET_KEYS = ("name", "platform", "daily_cap", "min_interval", "options")
+DEFAULT_TARGETS: list[dict[str, object]] = [{"name": "rehearsal", "platform": "dry-run"}]
+
+_KIND_WORDS: dict[type, str] = {
+    str: "text",
+    int: "a whole number",
+    float: "a number",
+    bool: "true or false",
+}
+
+
+@dataclass(frozen=True)
+class TargetConfig:
+    name: str
+    platform: str
+    daily_cap: int
+    min_interval: float
+    options: Mapping[str, object] = field(default_factory=dict)  # checked, defaults filled in
+
+    @property
+    def spec(self) -> PlatformSpec:
+        """How this target's posts are worded and fitted."""
+        return platforms.spec(self.platform, self.options)
+
+    @property
+    def credential_vars(self) -> dict[str, str]:
+        return platforms.credential_vars(self.name, self.platform)
+
+
+def rehearsal_target(name: str = "dry-run") -> TargetConfig:
+    """The target that replaces all others under ``--dry-run``."""
+    row = PLATFORMS[platforms.REHEARSAL]
+    options = {key: opt.default for key, opt in row.options.items()}
+    return TargetConfig(name, row.name, row.daily_cap, row.min_interval, options)
+
+
+@dataclass(frozen=True)
+class RetryConfig:
+    base_seconds: float = 30.0
+    cap_seconds: float = 3600.0
+    max_attempts: int = 8
+
+
+@dataclass(frozen=True)
+class PostingConfig:
+    max_age_hours: float = 36.0
+    old_posts: OldPosts = "past_tense"
+    retry: RetryConfig = field(default_factory=RetryConfig)
+
+
+def parse_targets(r: SectionReader, raw: Any) -> tuple[TargetConfig, ...]:
+    """The ``targets:`` list (absent: one dry-run target); problems go to ``r``."""
+    if raw is None:
+        raw = DEFAULT_TARGETS
+    if not isinstance(raw, list) or not raw:
+        r.fail(
+            "targets",
+            "must be a non-empty list of targets",
+            "add e.g. targets: [{name: rehearsal, platform: dry-run}]",
+        )
+        return ()
+    out: list[TargetConfig] = []
+    seen: set[str] = set()
+    for i, entry in enumerate(raw):
+        where = f"targets[{i}]"
+        if isinstance(entry, Mapping) and isinstance(entry.get("name"), str):
+            where = f"targets[{i}] ({entry['name']})"
+        sec = r.section(entry, where, TARGET_KEYS)
+        if not sec and not isinstance(entry, Mapping):
+            continue
+        name = r.slug(sec.get("name"), f"{where}.name", "a target's name")
+        if name is not None and name in seen:
+            r.fail(f"{where}.name", f"target name {name!r} is used twice", "rename one")
+        platform = sec.get("platform")
+        row = PLATFORMS.get(platform) if isinstance(platform, str) else None
+        if row is None:
+            r.fail(
+                f"{where}.platform",
+                f"unknown platform {platform!r}",
+                f"use one of: {', '.join(platforms.names())}",
+            )
+            continue
+        before = len(r.problems)
+        daily_cap = r.number(sec, "daily_cap", where, row.daily_cap, positive=True, integer=True)
+        min_interval = r.number(sec, "min_interval", where, row.min_interval)
+        options = _options(r, sec.get("options"), f"{where}.options", row)
+        if name is not None and name not in seen and len(r.problems) == before:
+            out.append(TargetConfig(name, row.name, int(daily_cap), min_interval, options))
+        if name is not None:
+            seen.add(name)
+    return tuple(out)
+
+
+def _options(r: SectionReader, raw: Any, where: str, row: platforms.Platform) -> dict[str, object]:
+    sec = r.section(raw, where, row.options)
+    out: dict[str, object] = {}
+    for key, opt in row.options.items():
+        if key not in sec:
+            if opt.required:
+                r.fail(f"{where}.{key}", f"missing (a {row.title} target needs it)", opt.help)
+            else:
+                out[key] = opt.default
+            continue
+        problem = _option_problem(sec[key], opt)
+        if problem:
+            r.fail(f"{where}.{key}", problem, opt.help)
+            continue
+        value = sec[key]
+        out[key] = float(value) if opt.kind is float else value
+    return out
+
+
+def _option_problem(value: object, opt: Option) -> str | None:
+    if opt.default is None and value is None:
+        return None
+    kind_ok = isinstance(value, opt.kind) or (opt.kind is float and isinstance(value, int))
+    if isinstance(value, bool) and opt.kind is not bool:
+        kind_ok = False
+    if not kind_ok:
+        return f"must be {_KIND_WORDS.get(opt.kind, opt.kind.__name__)}, not {value!r}"
+    if opt.choices and value not in opt.choices:
+        return f"must be one of {', '.join(opt.choices)}, not {value!r}"
+    if opt.positive and isinstance(value, int | float) and not value > 0:
+        return f"must be more than 0, not {value!r}"
+    if opt.url and isinstance(value, str) and not value.startswith(("https://", "http://")):
+        return f"must be a URL (https://...), not {value!r}"
+    return None
+
+
+def parse_posting(r: SectionReader, raw: Any) -> PostingConfig:
+    """The ``posting:`` section (absent or empty: the defaults)."""
+    default = PostingConfig()
+    sec = r.section(raw, "posting", ("max_age_hours", "old_posts", "retry"))
+    retry_sec = r.section(
+        sec.get("retry"), "posting.retry", ("base_seconds", "cap_seconds", "max_attempts")
+    )
+    d = default.retry
+    retry = RetryConfig(
+        base_seconds=r.number(
+            retry_sec, "base_seconds", "posting.retry", d.base_seconds, positive=True
+        ),
+        cap_seconds=r.number(
+            retry_sec, "cap_seconds", "posting.retry", d.cap_seconds, positive=True
+        ),
+        max_attempts=int(
+            r.number(
+                retry_sec,
+                "max_attempts",
+                "posting.retry",
+                d.max_attempts,
+                positive=True,
+                integer=True,
+            )
+        ),
+    )
+    old_posts = r.choice(sec, "old_posts", "posting", ("past_tense", "skip"))
+    return PostingConfig(
+        max_age_hours=r.number(
+            sec, "max_age_hours", "posting", default.max_age_hours, positive=True
+        ),
+        old_posts="skip" if old_posts == "skip" else "past_tense",
+        retry=retry,
+    )
