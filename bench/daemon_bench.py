@@ -93,31 +93,47 @@ def daemon_run(idle: float) -> dict[str, float]:
 
 
 def daily_checks(runs: int) -> list[float]:
-    """Seconds per daily check (reload + check + deliver) on the full history."""
+    """Seconds per daily check on the full history, as the daemon's daily job runs it:
+    read the configuration, reload (data unchanged), check, deliver, write the heartbeat.
+
+    The days are in June 2026, when the bundled data has crews in space."""
     sys.path.insert(0, str(ROOT))
-    from bot.cli import Context
-    from bot.daemon.scheduler import load_pipeline_factory
+    from bot.daemon.heartbeat import Heartbeat
     from bot.files.config import load_config
+    from bot.files.lock import StateLock
+    from bot.pipeline import open_pipeline
 
     logging.getLogger("spacebot").setLevel(logging.ERROR)  # e.g. the stale-data warning
     times: list[float] = []
     with tempfile.TemporaryDirectory() as name:
         tmp = Path(name)
-        config = load_config(write_config(tmp))
-        ctx = Context(stdout=io.StringIO(), stderr=io.StringIO(), env={})
-        pipeline = load_pipeline_factory()(config, ctx, True)
-        try:
-            now = datetime.now(UTC).replace(microsecond=0)
-            pipeline.check(now - timedelta(days=1))  # primes "the last check"
-            for day in range(runs):
-                at = now + timedelta(days=day)
-                t0 = time.perf_counter()
-                pipeline.reload()
-                pipeline.check(at)
-                pipeline.deliver(at)
-                times.append(time.perf_counter() - t0)
-        finally:
-            pipeline.close()
+        config_path = str(write_config(tmp))
+        env: dict[str, str] = {}
+        config = load_config(config_path, env)
+        start = datetime(2026, 6, 1, 9, tzinfo=UTC)
+        clock = [start]
+        with StateLock(config.state_dir) as lock:
+            pipeline = open_pipeline(
+                config,
+                env=env,
+                clock=lambda: clock[0],
+                stdout=io.StringIO(),
+                dry_run=True,
+                lock=lock,
+            )
+            try:
+                pipeline.check(start - timedelta(days=1))  # primes "the last check"
+                beat = Heartbeat(mode="daemon", dry_run=True)
+                for day in range(runs):
+                    at = clock[0] = start + timedelta(days=day)
+                    t0 = time.perf_counter()
+                    pipeline.reload(load_config(config_path, env))
+                    pipeline.check(at)
+                    pipeline.deliver(at)
+                    beat.write(config.state_dir / "heartbeat.json", at)
+                    times.append(time.perf_counter() - t0)
+            finally:
+                pipeline.close()
     return times
 
 

@@ -19,10 +19,11 @@ from bot.core.milestone import Milestone
 from bot.core.model import iso
 from bot.core.post import Post
 from bot.errors import UserError
-from bot.files.config import Config, load_config
 from bot.logs import LOG_FORMATS
 
 if TYPE_CHECKING:
+    from bot.files.config import Config
+
     Subparsers = argparse._SubParsersAction[argparse.ArgumentParser]
 else:
     Subparsers = argparse._SubParsersAction
@@ -103,6 +104,8 @@ def config_of(args: argparse.Namespace, ctx: Context) -> Config:
     """The configuration, the one way every command reads it (see
     :func:`bot.files.config.load_config`): ``--config`` and ``--data`` when the command
     has them, the environment, the defaults."""
+    from bot.files.config import load_config
+
     return load_config(getattr(args, "config", None), ctx.env, data=getattr(args, "data", None))
 
 

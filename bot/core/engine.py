@@ -62,6 +62,7 @@ class Timeline:
     spans: list[Span]
     segments: dict[str, list[Segment]]
     starts: dict[str, list[int]]
+    scopes: list[tuple[int, str]]  # (order, name) of the person's scopes, widest first
 
     def value(self, measure: str, t: int) -> int:
         segs = self.segments[measure]
@@ -133,8 +134,27 @@ def build_timelines(dataset: Dataset, rules: Rules) -> dict[str, Timeline]:
             total += length
             best = max(best, length)
         timelines[person.id] = Timeline(
-            person, spans, segments, {m: [s.start for s in segments[m]] for m in MEASURES}
+            person,
+            spans,
+            segments,
+            {m: [s.start for s in segments[m]] for m in MEASURES},
+            scopes_of(person, rules),
         )
+    return timelines
+
+
+# The last dataset's timelines: a daemon checks the same dataset object day after day
+# (the data cache hands back the same object while the files are unchanged).
+_last: tuple[Dataset, Rules, dict[str, Timeline]] | None = None
+
+
+def _timelines(dataset: Dataset, rules: Rules) -> dict[str, Timeline]:
+    """:func:`build_timelines`, remembered for the last (dataset, rules) pair."""
+    global _last
+    if _last is not None and _last[0] is dataset and _last[1] == rules:
+        return _last[2]
+    timelines = build_timelines(dataset, rules)
+    _last = (dataset, rules, timelines)
     return timelines
 
 
@@ -154,7 +174,7 @@ def _members_by_scope(
     for tl in timelines.values():
         if not tl.spans:
             continue
-        for scope in scopes_of(tl.person, rules):
+        for scope in tl.scopes:
             members[scope].append(tl)
     return members
 
@@ -171,11 +191,17 @@ class _Crossing:
 
 
 class _Sweep:
-    """Leaders of one scope for one measure, visited in time order up to ``stop``."""
+    """Leaders of one scope for one measure, visited in time order up to ``stop``.
+
+    A growing value is ``key + t`` (``key = base - since``): people in space keep their
+    order while they grow, so they are held sorted by key and the leader among them,
+    and how many of them are ahead of a value, cost a lookup rather than a scan of
+    everyone in space.  Constant values are grouped by value (people tied at a value are
+    one entry) under a max-heap of values, and kept in a sorted list for ranks.
+    """
 
     def __init__(self, members: Sequence[Timeline], measure: str) -> None:
         self.measure = measure
-        self.members = {tl.person.id: tl for tl in members}
         events: list[tuple[int, int, str, int]] = []
         for tl in members:
             for seg in tl.segments[measure]:
@@ -183,57 +209,61 @@ class _Sweep:
                 events.append((seg.end, _STOP, tl.person.id, seg.base + seg.end - seg.start))
         events.sort()
         self.events = events
-        self.growing: dict[str, tuple[int, int]] = {}  # person -> (base, since)
+        self.gkey: dict[str, int] = {}  # person in space -> key (value = key + t)
+        self.gkeys: list[int] = []  # every key, sorted
+        self.gby_key: dict[int, set[str]] = defaultdict(set)
         self.static: dict[str, int] = {}  # person -> constant value (> 0)
-        self.heap: list[tuple[int, str]] = []  # (-value, person), lazily invalidated
-        self.sorted_static: list[int] = []  # every static value, for ranks
+        self.by_value: dict[int, set[str]] = {}  # constant value -> who holds it
+        self.heap: list[int] = []  # -value of every constant value held (lazily cleaned)
+        self.sorted_static: list[int] = []  # every constant value, for ranks
         self.leaders: frozenset[str] = frozenset()
 
     def _value(self, person: str, t: int) -> int:
-        if person in self.growing:
-            base, since = self.growing[person]
-            return base + t - since
+        key = self.gkey.get(person)
+        if key is not None:
+            return key + t
         return self.static.get(person, 0)
 
     def _static_top(self) -> tuple[int, set[str]]:
-        while self.heap:
-            neg, person = self.heap[0]
-            if self.static.get(person) == -neg:
-                break
+        """The highest constant value and who holds it (people tied share it)."""
+        while self.heap and not self.by_value.get(-self.heap[0]):
             heapq.heappop(self.heap)
         if not self.heap:
             return 0, set()
-        top_value = -self.heap[0][0]
-        popped: list[tuple[int, str]] = []
-        top: set[str] = set()
-        while self.heap and -self.heap[0][0] == top_value:
-            entry = heapq.heappop(self.heap)
-            if self.static.get(entry[1]) == top_value and entry[1] not in top:
-                top.add(entry[1])
-                popped.append(entry)
-        for entry in popped:
-            heapq.heappush(self.heap, entry)
-        return top_value, top
+        return -self.heap[0], self.by_value[-self.heap[0]]
 
     def _apply(self, t: int, kind: int, person: str, value: int) -> None:
         if kind == _START:
             old = self.static.pop(person, None)
             if old is not None:
                 del self.sorted_static[bisect.bisect_left(self.sorted_static, old)]
-            self.growing[person] = (value, t)
+                holders = self.by_value[old]
+                holders.discard(person)
+                if not holders:
+                    del self.by_value[old]
+            key = value - t
+            self.gkey[person] = key
+            bisect.insort(self.gkeys, key)
+            self.gby_key[key].add(person)
         else:
-            self.growing.pop(person, None)
+            key_or_none = self.gkey.pop(person, None)
+            if key_or_none is not None:
+                del self.gkeys[bisect.bisect_left(self.gkeys, key_or_none)]
+                growing = self.gby_key[key_or_none]
+                growing.discard(person)
+                if not growing:
+                    del self.gby_key[key_or_none]
             self.static[person] = value
             bisect.insort(self.sorted_static, value)
-            heapq.heappush(self.heap, (-value, person))
+            if value not in self.by_value:
+                self.by_value[value] = set()
+                heapq.heappush(self.heap, -value)
+            self.by_value[value].add(person)
 
     def _evaluate(self, t: int) -> list[_Crossing]:
-        growing = {p: self._value(p, t) for p in self.growing}
         smax, s_top = self._static_top()
-        if growing:
-            gmax = max(growing.values())
-        if growing and gmax >= smax:
-            new = frozenset(p for p, v in growing.items() if v == gmax)
+        if self.gkeys and self.gkeys[-1] + t >= smax:
+            new = frozenset(self.gby_key[self.gkeys[-1]])
         elif s_top:
             keep = s_top & self.leaders
             new = frozenset(keep or s_top)
@@ -272,9 +302,9 @@ class _Sweep:
                 ranks[(t, person)] = self._rank(person, t)
             next_t = events[i][0] if i < n else None
             # Between events: can a growing value reach the highest constant one?
-            while self.growing:
+            while self.gkeys:
                 smax, _ = self._static_top()
-                gmax = max(self._value(p, t) for p in self.growing)
+                gmax = self.gkeys[-1] + t
                 if gmax >= smax:
                     break
                 cross_t = t + (smax - gmax)
@@ -287,8 +317,8 @@ class _Sweep:
     def _rank(self, person: str, t: int) -> tuple[int, int]:
         value = self._value(person, t)
         above = len(self.sorted_static) - bisect.bisect_right(self.sorted_static, value)
-        above += sum(1 for p in self.growing if self._value(p, t) > value)
-        participants = len(self.sorted_static) + len(self.growing)
+        above += len(self.gkeys) - bisect.bisect_right(self.gkeys, value - t)
+        participants = len(self.sorted_static) + len(self.gkeys)
         return above + 1, participants
 
 
@@ -298,7 +328,7 @@ class _Sweep:
 def find_milestones(dataset: Dataset, rules: Rules, start: datetime, end: datetime) -> Result:
     """Every milestone whose crossing instant lies in [start, end), in time order."""
     lo, hi = epoch(start), epoch(end)
-    timelines = build_timelines(dataset, rules)
+    timelines = _timelines(dataset, rules)
     stale = [
         StaleFlight(s.person, timelines[s.person].person.name, s.flight.mission, from_epoch(s.end))
         for tl in timelines.values()
@@ -333,13 +363,21 @@ def _records_and_ends(
     # (person, measure, t) -> [(scope order, scope name, crossing)]
     found: dict[tuple[str, str, int], list[tuple[int, str, _Crossing]]] = defaultdict(list)
     ranks: dict[tuple[int, str], list[Rank]] = defaultdict(list)
+    landed_at: dict[str, list[int]] = defaultdict(list)
+    for t, p in landings:
+        landed_at[p].append(t)
     for (order, scope), tls in sorted(members.items()):
-        ids = {tl.person.id for tl in tls}
-        scope_landings = [(t, p) for t, p in landings if p in ids] if want_ends else []
+        scope_landings = (
+            [(t, tl.person.id) for tl in tls for t in landed_at.get(tl.person.id, ())]
+            if want_ends
+            else []
+        )
         for measure in MEASURES:
-            wanted_kind = _RECORD_KIND[measure] in rules.kinds
+            wanted_kind = _RECORD_KIND[measure] in rules.kinds and _grows_within(
+                tls, measure, lo, record_stop
+            )
             if not wanted_kind and not scope_landings:
-                continue
+                continue  # nothing to find here: no one in the scope grows in the window
             stop = max(record_stop, max((t for t, _ in scope_landings), default=lo))
             crossings, scope_ranks = _Sweep(tls, measure).run(stop, scope_landings)
             for (t, person), (rank, of) in scope_ranks.items():
@@ -370,7 +408,7 @@ def _records_and_ends(
             tl = timelines[person]
             span = tl.span_at(t)
             assert span is not None
-            scope_order = {n: i for i, (_, n) in enumerate(scopes_of(tl.person, rules))}
+            scope_order = {n: i for i, (_, n) in enumerate(tl.scopes)}
             person_ranks = sorted(
                 ranks.get((t, person), []),
                 key=lambda r: (MEASURES.index(r.measure), scope_order.get(r.scope, 99)),
@@ -381,6 +419,18 @@ def _records_and_ends(
                 )
             )
     return out
+
+
+def _grows_within(members: Sequence[Timeline], measure: str, lo: int, stop: int) -> bool:
+    """Whether some member's value grows at some instant of [lo, stop].
+
+    Leaders change only when a growing value passes them (constant values never
+    change), so a scope where no one grows in the window has no crossing in it: a daily
+    check sweeps only the scopes of the people in space, not all of them.
+    """
+    return any(
+        seg.start <= stop and seg.end >= lo for tl in members for seg in tl.segments[measure]
+    )
 
 
 def _round_numbers(
@@ -470,7 +520,7 @@ def standings(
     if measure not in MEASURES:
         raise ValueError(f"measure must be one of {MEASURES}")
     t = epoch(at)
-    timelines = build_timelines(dataset, rules)
+    timelines = _timelines(dataset, rules)
     rows: list[tuple[int, Timeline]] = []
     for tl in timelines.values():
         if not any(name == scope for _, name in scopes_of(tl.person, rules)):

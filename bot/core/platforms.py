@@ -15,9 +15,10 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
-from bot.core.text_length import Counter
+if TYPE_CHECKING:
+    from bot.core.text_length import Counter
 
 
 class _Required:
