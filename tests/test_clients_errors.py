@@ -141,10 +141,10 @@ def test_unknown_platform_lists_known_ones() -> None:
 def test_length_counters() -> None:
     x = PLATFORMS["x"]
     assert (x.counter, x.default_limit) == ("x", 280)
-    assert (PLATFORMS["mastodon"].counter, PLATFORMS["mastodon"].default_limit) == ("chars", 500)
-    assert (PLATFORMS["bluesky"].counter, PLATFORMS["bluesky"].default_limit) == ("graphemes", 300)
+    assert (PLATFORMS["mastodon"].counter, PLATFORMS["mastodon"].default_limit) == ("mastodon", 500)
+    assert (PLATFORMS["bluesky"].counter, PLATFORMS["bluesky"].default_limit) == ("bluesky", 300)
     from bot.posting.clients.base import measure
 
-    assert measure("👩‍🚀", "graphemes") == 1
-    assert measure("👩‍🚀", "chars") == 3
+    assert measure("👩‍🚀", "bluesky") == 1
+    assert measure("👩‍🚀", "mastodon") == 1
     assert measure("see https://example.com/a/very/long/path/indeed", "x") == 4 + 23

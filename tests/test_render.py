@@ -396,7 +396,7 @@ def test_hashtags_placed_by_the_template(tmp_path: pytest.TempPathFactory) -> No
 
 def test_fallback_when_the_text_does_not_fit() -> None:
     text_length = len(text([KELLY_FINCKE]))
-    small = PlatformSpec("tiny", "chars", text_length - 1)
+    small = PlatformSpec("tiny", "mastodon", text_length - 1)
     out = text([KELLY_FINCKE], small)
     assert out == (
         "Scott Kelly just passed Mike Fincke's 381 days: no American has spent more time in space."
@@ -404,12 +404,12 @@ def test_fallback_when_the_text_does_not_fit() -> None:
 
 
 def test_thread_when_nothing_fits() -> None:
-    small = PlatformSpec("tiny", "chars", 60)
+    small = PlatformSpec("tiny", "mastodon", 60)
     post = render([KELLY_END, KORNIENKO_END], TEMPLATES, small)[0]
     assert len(post.parts) > 1
     for i, part in enumerate(post.parts, 1):
         assert part.endswith(f" ({i}/{len(post.parts)})")
-        assert measure(part, "chars") <= 60
+        assert measure(part, "mastodon") <= 60
     # the thread carries the full text, not the fallback
     assert "Kornienko's total: 516 days." in " ".join(post.parts)
 
@@ -428,7 +428,7 @@ def test_overflow_thread_keeps_the_full_text() -> None:
 
 def test_split_thread_at_words_and_graphemes() -> None:
     def fits20(s: str) -> bool:
-        return fits(s, "chars", 20)
+        return fits(s, "mastodon", 20)
 
     parts = split_thread("one two three four five six seven eight nine ten", fits20)
     assert all(fits20(p) for p in parts)
@@ -566,7 +566,7 @@ def _unmarked(parts: tuple[str, ...]) -> list[str]:
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     crews(),
-    st.sampled_from(["x", "graphemes", "chars"]),
+    st.sampled_from(["x", "mastodon", "bluesky"]),
     st.integers(min_value=110, max_value=320),
 )
 def test_threads_fit_and_never_cut_a_word(crew: list[Milestone], counter: str, limit: int) -> None:

@@ -220,7 +220,7 @@ mission_end:
     assert "too long for x (280, counted as x)" in message
     assert "its longest field is {name}" in message  # the field that grows
     assert "'mission_end: x: fallback:'" in message  # the fix names where to write
-    templates.check([PlatformSpec("mastodon", "chars", 1000)])  # fits a roomier one
+    templates.check([PlatformSpec("mastodon", "mastodon", 1000)])  # fits a roomier one
 
 
 def test_text_that_never_fits_is_an_error(tmp_path: Path) -> None:

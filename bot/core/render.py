@@ -17,8 +17,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
 
-import grapheme
-
 from bot.core import text_length, wording
 from bot.core.milestone import Milestone
 from bot.core.post import Post
@@ -31,8 +29,8 @@ Overflow = Literal["fallback", "thread"]
 # "dry-run" previews with X's rules, the strictest of the three.
 PLATFORM_DEFAULTS: Mapping[str, tuple[text_length.Counter, int]] = {
     "x": ("x", 280),
-    "bluesky": ("graphemes", 300),
-    "mastodon": ("chars", 500),
+    "bluesky": ("bluesky", 300),
+    "mastodon": ("mastodon", 500),
     "dry-run": ("x", 280),
 }
 
@@ -286,7 +284,7 @@ def _pack(text: str, fits: Callable[[str], bool]) -> list[str]:
 def _hard_split(word: str, fits: Callable[[str], bool]) -> list[str]:
     pieces: list[str] = []
     current = ""
-    for g in grapheme.graphemes(word):
+    for g in text_length.graphemes(word):
         if current and not fits(current + g):
             pieces.append(current)
             current = ""

@@ -14,12 +14,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import ClassVar, Literal, Self, TextIO
+from typing import ClassVar, Self, TextIO
 
 from bot.core import text_length
 from bot.errors import ConfigError, Problem
 
-Counter = Literal["x", "graphemes", "chars"]
+Counter = text_length.Counter
 
 
 @dataclass(frozen=True)

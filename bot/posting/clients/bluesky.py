@@ -58,7 +58,7 @@ _SESSION_ERRORS = {"ExpiredToken", "InvalidToken", "AuthenticationRequired", "Au
 
 class BlueskyClient(Client):
     platform: ClassVar[str] = "bluesky"
-    counter: ClassVar[Counter] = "graphemes"
+    counter: ClassVar[Counter] = "bluesky"
     default_limit: ClassVar[int] = 300
     default_daily_cap: ClassVar[int] = 100
     credentials: ClassVar[Mapping[str, str]] = {"APP_PASSWORD": "app password"}

@@ -20,8 +20,8 @@ from bot.posting.clients.base import Client, Counter, PostRef, Rejected
 
 _MIMIC: dict[str, tuple[Counter, int]] = {
     "x": ("x", 280),
-    "mastodon": ("chars", 500),
-    "bluesky": ("graphemes", 300),
+    "mastodon": ("mastodon", 500),
+    "bluesky": ("bluesky", 300),
 }
 
 

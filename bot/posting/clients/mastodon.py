@@ -43,7 +43,7 @@ VISIBILITIES = ("public", "unlisted", "private", "direct")
 
 class MastodonClient(Client):
     platform: ClassVar[str] = "mastodon"
-    counter: ClassVar[Counter] = "chars"
+    counter: ClassVar[Counter] = "mastodon"
     default_limit: ClassVar[int] = 500
     default_daily_cap: ClassVar[int] = 100
     credentials: ClassVar[Mapping[str, str]] = {"ACCESS_TOKEN": "access token (write:statuses)"}
