@@ -9,10 +9,11 @@ from __future__ import annotations
 import unicodedata
 
 import pytest
+import regex
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from bot.core import text_length
+from bot.core import _entities, _tlds, text_length
 from bot.core.text_length import COUNTERS, fits, measure, problem, x_length
 
 NFD_NAME = unicodedata.normalize("NFD", "Michael López-Alegría")
@@ -131,7 +132,18 @@ def test_unknown_counter() -> None:
 
 _PLAIN = [*"abcXYZ019 .,:;'\"#@/-()!?\n\r", *"éñł–’日本ıЖשع한\u0301\u2028"]
 _EMOJI_PARTS = [*"🚀©®™‼☀🇺🇸🏽👨", "\ufe0f", "\u200d", "\u20e3", "\U000e0067"]
-_LINKISH = ["nasa.gov", "http://", "https://x.com/a", "t.co/", ".today", "@a@b.social", "://"]
+_LINKISH = [
+    "nasa.gov",
+    "http://",
+    "https://x.com/a",
+    "t.co/",
+    ".today",
+    "@a@b.social",
+    "://",
+    ".ſe",
+    ".РФ",
+    ".xn--p1ai",
+]
 _texts = st.lists(st.sampled_from(_PLAIN + _EMOJI_PARTS + _LINKISH), max_size=30).map("".join)
 
 
@@ -190,3 +202,29 @@ def test_any_text_is_measured_without_error(text: str) -> None:
     for counter in COUNTERS:
         assert measure(text, counter) >= 0
         problem(text, counter, 10)
+
+
+# -- the filters that let plain texts skip the full rules ----------------------------
+
+
+def test_every_tld_is_word_characters() -> None:
+    word = regex.compile(r"\w", regex.V0)
+    assert all(word.match(c) for t in _tlds.GENERIC + _tlds.COUNTRY for c in t)
+
+
+def test_every_emoji_has_a_code_point_the_filter_looks_for() -> None:
+    pattern = text_length._x_emoji_pattern()
+    low = "".join(chr(c) for c in range(0x203C) if c not in (0xA9, 0xAE))
+    assert pattern.search(low) is None
+    assert pattern.search("#\u200d*0\u200d9#0\ufe0e") is None
+    assert all(text_length._X_EMOJI_POSSIBLE.search(m) for m in ("©\ufe0f", "1\u20e3", "\ufe0f"))
+
+
+@settings(max_examples=400, deadline=None)
+@given(_texts)
+@example("visit NASA.GOV")
+@example("www.example.xn--p1ai")
+def test_no_tld_after_a_dot_means_no_link(text: str) -> None:
+    if "." in text and not _entities.tld_after_a_dot(text):
+        assert list(_entities._extract_urls(text, _entities.X_URLS)) == []
+        assert list(_entities._extract_urls(text, _entities.MASTODON_URLS)) == []

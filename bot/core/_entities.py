@@ -201,9 +201,34 @@ def _valid_length(url_length: int, domain: str, has_scheme: bool, rules: UrlRule
 def extract_urls(text: str, rules: UrlRules) -> list[tuple[int, int]]:
     """The (start, end) offsets of the links ``rules`` finds in ``text``, in order."""
     quick = "." if rules.without_scheme else ":"  # no link without one (twitter-text)
-    if quick not in text:
+    if quick not in text or not tld_after_a_dot(text):
         return []
     return list(_extract_urls(text, rules))
+
+
+_TLD_KEYS = frozenset(t.casefold() for t in _tlds.GENERIC + _tlds.COUNTRY)
+_TLD_LENGTHS = sorted({len(t) for t in _TLD_KEYS})
+# Every TLD is made of word characters (tests check it), so one starts a word run.
+_WORD_RUN = regex.compile(rf"\w{{0,{_TLD_LENGTHS[-1]}}}", regex.V0)
+
+
+def tld_after_a_dot(text: str) -> bool:
+    """Whether some "." in ``text`` is followed by a known TLD or ``xn--`` (ignoring
+    case), which every link of both extractors has.  A cheap, safe filter: False means
+    that no link can be found; True that one may be."""
+    dot = text.find(".")
+    while dot != -1:
+        head = text[dot + 1 : dot + 5]
+        if head.casefold() == "xn--" or len(head.casefold()) != len(head):
+            return True  # punycode, or a character folding to several: full rule decides
+        after = _WORD_RUN.match(text, dot + 1).group()  # type: ignore[union-attr]
+        folded = after.casefold()
+        if len(folded) != len(after):
+            return True
+        if any(folded[:n] in _TLD_KEYS for n in _TLD_LENGTHS if n <= len(folded)):
+            return True
+        dot = text.find(".", dot + 1)
+    return False
 
 
 def _extract_urls(text: str, rules: UrlRules) -> Iterator[tuple[int, int]]:

@@ -36,7 +36,7 @@ from typing import Literal, get_args
 
 import regex
 
-from bot.core import _entities, _tlds, _x_emoji
+from bot.core import _entities, _x_emoji
 
 Counter = Literal["x", "mastodon", "bluesky"]
 COUNTERS: tuple[Counter, ...] = get_args(Counter)
@@ -79,14 +79,10 @@ X_V3 = XConfig(
 )
 # Code points outside X_V3's weight-1 ranges.
 _X_HEAVY = regex.compile(r"[^\u0000-\u10ff\u2000-\u200d\u2010-\u201f\u2032-\u2037]")
+# Every emoji twitter-text knows has © or ® or a code point from U+203C on
+# (tests/test_text_length.py checks it against the table).
+_X_EMOJI_POSSIBLE = regex.compile("[\u00a9\u00ae\u203c-\U0010ffff]")
 _X_INVALID = regex.compile(f"[{_entities.INVALID_CHARACTERS}]")
-# No twitter-text link without "." followed by the first letter of a TLD.
-_X_LINK_POSSIBLE = regex.compile(
-    "\\.[{}]".format(
-        regex.escape("".join(sorted({t[0] for t in _tlds.GENERIC + _tlds.COUNTRY} | {"x"})))
-    ),
-    regex.V0 | regex.IGNORECASE,
-)
 _JAVA_TRIM = "".join(map(chr, range(0x21)))  # Java String.trim() strips these
 
 
@@ -153,7 +149,7 @@ def _x_fast(text: str) -> int | None:
     Exact: ASCII is NFC already, holds no emoji (every emoji sequence twitter-text
     knows has a non-ASCII code point) and weighs 1 a character.
     """
-    if text.isascii() and not _X_LINK_POSSIBLE.search(text):
+    if text.isascii() and not _entities.tld_after_a_dot(text):
         return len(text)
     return None
 
@@ -173,7 +169,7 @@ def _x_weighted_length(text: str, config: XConfig) -> int:
     text = unicodedata.normalize("NFC", text)
     starts: dict[int, tuple[int, int]] = {}
     url_weight = config.transformed_url_length * config.scale
-    if config.emoji_parsing and not text.isascii():
+    if config.emoji_parsing and _X_EMOJI_POSSIBLE.search(text):
         for m in _x_emoji_pattern().finditer(text):
             starts[m.start()] = (m.end(), config.default_weight)
     for start, end in _entities.extract_urls(text, _entities.X_URLS):
