@@ -8,7 +8,8 @@ word, as the packing does).  For each counter it prints microseconds per call:
 
 * cold: the memo caches emptied before each pass (each distinct text computed once);
 * warm: the same texts again, as when the renderer retries a candidate;
-* per kind of text: plain ASCII (the fast path), other plain text, with a link.
+* per kind of text: plain ASCII (the fast path), other plain text, with a link, with
+  an emoji (the history has neither: 500 posts are added with each).
 
 ``--old COMMIT`` also times the implementation at that commit (before this rewrite:
 ``4f0c866``; needs its dependencies, twitter-text-parser and grapheme, installed: they
@@ -52,7 +53,10 @@ def post_texts() -> dict[str, list[str]]:
         for t in whole:
             words = t.split()
             candidates += [" ".join(words[:i]) for i in range(1, len(words))]
-        texts[platform] = whole + candidates
+        # The history has no links or emoji: add each post with a link, and with an emoji.
+        extras = [f"{t} https://www.nasa.gov/iss/" for t in whole[:500]]
+        extras += [f"🚀 {t}" for t in whole[:500]]
+        texts[platform] = whole + candidates + extras
     return texts
 
 
@@ -91,6 +95,8 @@ def load_old(commit: str) -> ModuleType:
 def kind(text: str) -> str:
     if "http" in text or ".gov" in text or ".com" in text:
         return "link"
+    if "🚀" in text:
+        return "emoji"
     return "ascii" if text.isascii() else "non-ascii"
 
 
@@ -123,7 +129,7 @@ def main() -> None:
             warm = (time.perf_counter() - t0) / len(sample) * 1e6
             meas = per_call_us(lambda t, m=module.measure, n=name: m(t, n), sample, module)
             by_kind = []
-            for k in ("ascii", "non-ascii", "link"):
+            for k in ("ascii", "non-ascii", "link", "emoji"):
                 subset = [t for t in sample if kind(t) == k]
                 if subset:
                     us = per_call_us(
