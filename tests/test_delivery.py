@@ -167,7 +167,7 @@ def test_too_long_text_fails_without_a_call(tmp_path: Path, clock: FakeClock) ->
     assert (result.failed, result.posted) == (1, 1)
     item = rig.outbox.get("long", "rehearsal")
     assert item is not None
-    assert "281 weighted characters, over the limit of 280" in item.reason
+    assert "281 weighted characters, over X's 280" in item.reason
     assert item.attempts == 0
 
 

@@ -16,8 +16,6 @@ import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 
-import grapheme
-
 from bot.core import samples, text_length
 from bot.core.fields import Overflow, RenderSettings, build_fields
 from bot.core.milestone import Kind, Milestone
@@ -194,7 +192,7 @@ def _pack(text: str, fits: Callable[[str], bool]) -> list[str]:
 def _hard_split(word: str, fits: Callable[[str], bool]) -> list[str]:
     pieces: list[str] = []
     current = ""
-    for g in grapheme.graphemes(word):
+    for g in text_length.graphemes(word):
         if current and not fits(current + g):
             pieces.append(current)
             current = ""
