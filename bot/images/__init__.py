@@ -5,7 +5,8 @@ chart is actually drawn.
 
 API::
 
-    from bot.images import alt_text, draw, mission_chart, record_chart
+    from bot.images import alt_text, mission_chart, record_chart
+    from bot.images.draw import draw
 
     # A record: the top of its widest scope at the crossing instant.
     rows = standings(dataset, rules, m.kind.measure, m.scopes[0], m.at)
@@ -26,7 +27,8 @@ API::
   scope_people, rank_limit, include_suborbital) -> MissionChart``
 * :func:`alt_text` ``(chart, limit) -> str``: title, every bar, what changed, credit;
   shortened by the rule in its docstring when over ``limit``.
-* :func:`draw` ``(chart) -> bytes``: the PNG.
+* :func:`bot.images.draw.draw` ``(chart) -> bytes``: the PNG.  (Not re-exported here, so
+  that ``bot.images.draw`` always names the module.)
 * :data:`IMAGE_LIMITS` (:mod:`bot.images.limits`): alt-text and image-size limits per
   platform, with their sources; :func:`alt_text_limit` ``(platform) -> int``.
 
@@ -49,7 +51,6 @@ from bot.images.charts import (
     mission_chart,
     record_chart,
 )
-from bot.images.draw import draw
 from bot.images.limits import IMAGE_LIMITS, alt_text_limit
 
 __all__ = [
@@ -61,7 +62,6 @@ __all__ = [
     "Stat",
     "alt_text",
     "alt_text_limit",
-    "draw",
     "mission_chart",
     "record_chart",
 ]

@@ -97,14 +97,32 @@ def _font_families() -> tuple[str, ...]:
     return (s.FONT, *cjk)
 
 
+def missing_glyphs(text: str) -> str:
+    """The characters of ``text`` that no chart font can draw (each once, in order):
+    ``""`` when the chart will show all of it.  Lets an operator check names in their
+    own script before a chart draws them as boxes."""
+    from matplotlib import font_manager
+    from matplotlib.ft2font import FT2Font
+
+    fonts = [
+        FT2Font(font_manager.findfont(font_manager.FontProperties(family=name)))
+        for name in _font_families()
+    ]
+    missing: dict[str, None] = {}
+    for char in text:
+        if char.isspace() or char in missing:
+            continue
+        if not any(font.get_char_index(ord(char)) for font in fonts):
+            missing[char] = None
+    return "".join(missing)
+
+
 def _rc() -> dict[str, Any]:
     return {
         "font.family": list(_font_families()),
         "font.size": s.LABEL_PT,
         "text.antialiased": True,
         "text.hinting": "force_autohint",
-        "text.hinting_factor": 8,
-        "text.kerning_factor": 0,
         "figure.dpi": s.DPI,
         "savefig.dpi": s.DPI,
         "path.snap": True,
