@@ -68,6 +68,7 @@ def draw(chart: Chart) -> bytes:
         fig.savefig(
             out, format="png", dpi=s.DPI, facecolor=s.BACKGROUND, metadata={"Software": None}
         )
+        fig.clear()  # break the figure's reference cycles now, not at the next gc
     return out.getvalue()
 
 
@@ -354,7 +355,8 @@ def _draw_mission(p: _Painter, chart: MissionChart) -> None:
         p.rect(MARGIN, cy - bar_h / 2, length, bar_h, _bar_colour(bar))
         _value_label(p, MARGIN + length + 10, cy, bar, label_pt)
 
-    _stats(p, chart, panel_x, top, bottom)
+    centre = rows_top + n * row_h / 2 if n < 3 else None
+    _stats(p, chart, panel_x, top, bottom, centre)
     if with_timeline:
         _timeline(p, chart.timeline, TIMELINE_Y, MARGIN, W - MARGIN)
     _footer(p, chart.instant, chart.credit)
@@ -389,10 +391,22 @@ def _timeline(p: _Painter, spans: Sequence[Span], y: float, x0: float, x1: float
         p.rect(a, y - block - 3, max(b - a, 4.0), block, s.HOLDER if sp.this else s.OTHER)
 
 
-def _stats(p: _Painter, chart: MissionChart, x: float, top: float, bottom: float) -> None:
+def _stats(
+    p: _Painter,
+    chart: MissionChart,
+    x: float,
+    top: float,
+    bottom: float,
+    centre: float | None,
+) -> None:
+    """The big numbers, from the top, or centred on ``centre`` (beside one or two bars)."""
     width = W - MARGIN - x
     p.line(x - 24, top + 8, x - 24, bottom, s.RULE, 1.0)
     y = top + 52
+    if centre is not None:
+        lines = sum(len(_rank_lines(stat.ranks)) for stat in chart.stats)
+        height = 40 + 62 * len(chart.stats) + 26 * lines + 58 * (len(chart.stats) - 1) - 20
+        y = max(y, centre - height / 2 + 40)
     for i, stat in enumerate(chart.stats):
         p.text(
             x,
