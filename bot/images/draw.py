@@ -13,6 +13,7 @@ fallback; without one, CJK characters are drawn as empty boxes, never an error.
 from __future__ import annotations
 
 import io
+import logging
 import math
 import os
 import warnings
@@ -43,6 +44,17 @@ TIMELINE_Y = 566  # the axis of a mission chart's timeline
 
 def draw(chart: Chart) -> bytes:
     """The chart as a 1200 x 675 PNG."""
+    fonts_log = logging.getLogger("matplotlib.font_manager")
+    level = fonts_log.level
+    # "Failed to find font weight bold for <a CJK font with one weight>": drawn regular.
+    fonts_log.setLevel(max(level, logging.ERROR))
+    try:
+        return _draw(chart)
+    finally:
+        fonts_log.setLevel(level)
+
+
+def _draw(chart: Chart) -> bytes:
     import matplotlib
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
