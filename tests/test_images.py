@@ -275,6 +275,11 @@ def test_round_number_chart_shows_the_flight_so_far_in_space() -> None:
     assert chart.bars[-1].in_space
     assert chart.bars[-1].value == "300 days"
     assert chart.stats[1].label == "this flight so far"
+    assert alt_text(chart, 1000).startswith(
+        "Scott Kelly: 300 days on one flight. Aboard Soyuz TMA-16M / TMA-18M since March 27, "
+        "2015. Bar chart of Scott Kelly's spaceflights, oldest first:"
+    )
+    assert "300 days (this flight, in space)." in alt_text(chart, 1000)
     total = dataclasses.replace(m, kind=Kind.MILESTONE_CUMULATIVE, threshold_days=365)
     assert mission_chart(total, KELLY).title == "Scott Kelly: one year in space in total"
 

@@ -211,13 +211,13 @@ def mission_chart(
     if len(bars) > MAX_FLIGHT_ROWS:
         merged = bars[: len(bars) - MAX_FLIGHT_ROWS + 1]
         seconds = sum(b.value_seconds for b in merged)
-        first_year, last_year = merged[0].detail[:4], merged[-1].detail[-4:]
+        last = timeline[len(merged) - 1].end
         bars = [
             Bar(
                 words.EARLIER_FLIGHTS.format(count=len(merged)),
                 seconds,
                 w.duration(seconds),
-                detail=_years(int(first_year), int(last_year)),
+                detail=_years(flights[0].launch.year, last.year),
             ),
             *bars[len(merged) :],
         ]
@@ -359,8 +359,10 @@ def _alt_parts(chart: Chart) -> tuple[str, list[tuple[str, bool]], str]:
             bars.append((_alt_bar(bar.label, bar.value, notes), bar.highlighted))
         tail = _join(chart.subtitle + ".", chart.note)
         return head, bars, tail
+    # "X is back on Earth: 340 days in space ...", "X: 300 days on one flight. Aboard ..."
+    joiner = ". " if chart.subtitle[:1].isupper() else ": "
     head = _join(
-        f"{chart.title}: {chart.subtitle}.",
+        f"{chart.title}{joiner}{chart.subtitle}.",
         words.ALT_MISSION_HEAD.format(possessive=w.possessive(chart.name)),
     )
     for bar in chart.bars:
