@@ -15,13 +15,15 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from bot.core import wording as w
-from bot.core.engine import Standing
 from bot.core.milestone import Kind, Milestone
 from bot.core.model import Flight, Person, epoch
 from bot.images import words
+
+if TYPE_CHECKING:
+    from bot.core.engine import Standing
 
 Role = Literal["holder", "previous", "other"]
 
