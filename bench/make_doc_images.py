@@ -16,12 +16,12 @@ from pathlib import Path
 from bot.core.engine import find_milestones, standings
 from bot.core.milestone import Kind, Milestone
 from bot.core.model import Dataset
+from bot.core.platforms import alt_text_limit
 from bot.core.rules import Rules
 from bot.files.data import default_data_path, load_dataset
 from bot.images import alt_text, mission_chart, record_chart
 from bot.images.charts import Chart
 from bot.images.draw import draw
-from bot.images.limits import IMAGE_LIMITS
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -74,7 +74,7 @@ def main() -> int:
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     dataset = load_dataset(default_data_path())
-    limit = IMAGE_LIMITS["mastodon"]["alt_text_chars"]
+    limit = alt_text_limit("mastodon")
     for name, chart in examples(dataset, Rules()).items():
         png = draw(chart)
         (args.out / f"{name}.png").write_bytes(png)

@@ -20,15 +20,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bot.core import platforms
 from bot.core.engine import Standing
 from bot.core.milestone import Holder, Kind, Milestone, Rank
 from bot.core.model import Flight, Person
 from bot.images import (
-    IMAGE_LIMITS,
     MissionChart,
     RecordChart,
     alt_text,
-    alt_text_limit,
     mission_chart,
     record_chart,
 )
@@ -336,9 +335,9 @@ def test_mission_alt_text() -> None:
     )
 
 
-@pytest.mark.parametrize("platform", sorted(IMAGE_LIMITS))
+@pytest.mark.parametrize("platform", platforms.publishing())
 def test_alt_text_fits_every_platform_in_full(platform: str) -> None:
-    limit = alt_text_limit(platform)
+    limit = platforms.alt_text_limit(platform)
     for chart in (us_record_chart(), kelly_mission_chart()):
         text = alt_text(chart, limit)
         assert len(text) <= limit
@@ -346,10 +345,10 @@ def test_alt_text_fits_every_platform_in_full(platform: str) -> None:
 
 
 def test_alt_text_limits_match_the_table() -> None:
-    assert alt_text_limit("x") == 1000
-    assert alt_text_limit("mastodon") == 1500
-    assert alt_text_limit("bluesky") == 2000
-    assert alt_text_limit("dry-run") == 1000  # the strictest
+    assert platforms.alt_text_limit("x") == 1000
+    assert platforms.alt_text_limit("mastodon") == 1500
+    assert platforms.alt_text_limit("bluesky") == 2000
+    assert platforms.alt_text_limit("dry-run") == 1000  # the strictest
 
 
 def long_chart() -> RecordChart:
@@ -421,10 +420,10 @@ def test_png_within_every_platform_limit() -> None:
         image = Image.open(io.BytesIO(data))
         assert image.size == (s.WIDTH_PX, s.HEIGHT_PX)
         assert s.WIDTH_PX * 9 == s.HEIGHT_PX * 16
-        for platform, limits in IMAGE_LIMITS.items():
-            assert len(data) <= limits["image_bytes"], platform
-            side = limits["max_side_px"]
-            assert side is None or max(image.size) <= side, platform
+        for name in platforms.publishing():
+            row = platforms.PLATFORMS[name]
+            assert len(data) <= row.image_bytes, name
+            assert row.image_max_side is None or max(image.size) <= row.image_max_side, name
 
 
 def test_png_is_deterministic_and_carries_no_time_or_version() -> None:
@@ -548,7 +547,7 @@ def test_building_charts_and_alt_text_does_not_import_matplotlib() -> None:
         """
         import sys
         sys.path.insert(0, "tests")
-        import bot.images, bot.images.charts, bot.images.draw, bot.images.limits
+        import bot.images, bot.images.charts, bot.images.draw
         import bot.images.style, bot.images.words
         from test_images import alt_text, kelly_mission_chart, us_record_chart
         alt_text(us_record_chart(), 1000)

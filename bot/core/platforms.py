@@ -58,6 +58,12 @@ class Platform:
     options: Mapping[str, Option] = field(default_factory=dict)
     limit_option: str | None = None  # the option that overrides ``limit``
     rehearsal: bool = False  # publishes nothing (the dry-run platform)
+    # Pictures (sources at the rows): the longest alt text, in code points (never more
+    # lenient than any platform's own count); the largest image file; the longest side
+    # kept without downscaling (None: none that matters).
+    alt_text_limit: int = 0
+    image_bytes: int = 0
+    image_max_side: int | None = None
 
 
 @dataclass(frozen=True)
@@ -111,6 +117,11 @@ PLATFORMS: Mapping[str, Platform] = {
                 "base_url": Option(str, "https://api.twitter.com", "API host", url=True),
                 "timeout": _TIMEOUT,
             },
+            # POST media/metadata/create: alt_text "Must be <= 1000 chars"
+            # (developer.x.com ... /post-media-metadata-create; v2 /2/media/metadata takes
+            # the same object); docs.x.com/x-api/media: "Image: 5 MB" (5,000,000 taken)
+            alt_text_limit=1000,
+            image_bytes=5_000_000,
         ),
         Platform(
             name="mastodon",
@@ -130,6 +141,11 @@ PLATFORMS: Mapping[str, Platform] = {
                 "timeout": _TIMEOUT,
             },
             limit_option="max_chars",
+            # app/models/media_attachment.rb: MAX_DESCRIPTION_LENGTH = 1_500 (from 420 in
+            # PR #11819); IMAGE_LIMIT = ENV['MAX_IMAGE_SIZE'] || 16.megabytes (an instance
+            # may change both)
+            alt_text_limit=1500,
+            image_bytes=16 * 1024 * 1024,
         ),
         Platform(
             name="bluesky",
@@ -145,6 +161,12 @@ PLATFORMS: Mapping[str, Platform] = {
                 "base_url": Option(str, "https://bsky.social", "the PDS", url=True),
                 "timeout": _TIMEOUT,
             },
+            # social-app src/lib/constants.ts: MAX_ALT_TEXT = 2000 (the lexicon sets none);
+            # lexicon app.bsky.embed.images: image blob maxSize 1000000; the app
+            # downscales to 2000 px (IMAGE_SIZE_CONFIG_2K_1MB)
+            alt_text_limit=2000,
+            image_bytes=1_000_000,
+            image_max_side=2000,
         ),
     )
 }
@@ -180,6 +202,15 @@ def spec(platform: str, options: Mapping[str, object] | None = None) -> Platform
         if isinstance(value, int) and not isinstance(value, bool) and value > 0:
             limit = value
     return PlatformSpec(row.name, row.counter, limit)
+
+
+def alt_text_limit(platform: str) -> int:
+    """The alt-text limit of ``platform``; for a rehearsal (or a name not in the table)
+    the strictest of the publishing platforms'."""
+    row = PLATFORMS.get(platform)
+    if row is not None and row.alt_text_limit:
+        return row.alt_text_limit
+    return min(PLATFORMS[name].alt_text_limit for name in publishing())
 
 
 def credential_vars(target: str, platform: str) -> dict[str, str]:

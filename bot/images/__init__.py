@@ -29,8 +29,8 @@ API::
   shortened by the rule in its docstring when over ``limit``.
 * :func:`bot.images.draw.draw` ``(chart) -> bytes``: the PNG.  (Not re-exported here, so
   that ``bot.images.draw`` always names the module.)
-* :data:`IMAGE_LIMITS` (:mod:`bot.images.limits`): alt-text and image-size limits per
-  platform, with their sources; :func:`alt_text_limit` ``(platform) -> int``.
+* The alt-text and image limits of each platform are rows of the platform table
+  (:mod:`bot.core.platforms`, :func:`~bot.core.platforms.alt_text_limit`).
 
 The charts are frozen dataclasses of plain strings and numbers
 (:class:`RecordChart`, :class:`MissionChart`, :class:`Bar`, :class:`Stat`): every word
@@ -51,17 +51,14 @@ from bot.images.charts import (
     mission_chart,
     record_chart,
 )
-from bot.images.limits import IMAGE_LIMITS, alt_text_limit
 
 __all__ = [
-    "IMAGE_LIMITS",
     "Bar",
     "Chart",
     "MissionChart",
     "RecordChart",
     "Stat",
     "alt_text",
-    "alt_text_limit",
     "mission_chart",
     "record_chart",
 ]
