@@ -83,6 +83,7 @@ class FakeLL2:
     throttle_wait: int = 1800  # the wait a rate-limited request is told
     ignore: set[str] = field(default_factory=set)  # filters to pretend not to know
     next_base: str | None = None  # write next links with this base (default: our URL)
+    max_limit: int = 100  # LL2's page-size ceiling (lower it to test paging cheaply)
     timeout_sleep: float = 0.5
 
     def __post_init__(self) -> None:
@@ -232,7 +233,7 @@ class FakeLL2:
 
     def _page(self, request: Request, items: list[JSON], kind: str, mode: str) -> JSON:
         params = request.params
-        limit = min(int(params.get("limit") or 10), 100)
+        limit = min(int(params.get("limit") or 10), self.max_limit)
         offset = int(params.get("offset") or 0)
         page = items[offset : offset + limit]
         schema = {

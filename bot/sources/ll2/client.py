@@ -298,7 +298,8 @@ def _json_body(response: httpx.Response, endpoint: str) -> object:
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
-        if exc.pos >= len(text.rstrip()):
+        # at the very end, or a string running to the end: the answer stops mid-way
+        if exc.pos >= len(text.rstrip()) or exc.msg.startswith("Unterminated string"):
             raise LL2Error(
                 endpoint, f"JSON answer cut short (truncated after {len(body)} bytes)"
             ) from None
