@@ -255,3 +255,35 @@ def test_redirect_is_not_followed() -> None:
     client = LL2Client("https://ll.example/2.3.0/", transport=httpx.MockTransport(answer))
     with client, pytest.raises(LL2Error, match="HTTP 301 Moved Permanently: redirected to"):
         client.get("astronauts")
+
+
+def test_retry_after_as_an_http_date(clock: Clock) -> None:
+    calls = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        calls.append(request)
+        if len(calls) == 1:
+            return httpx.Response(429, headers={"Retry-After": "Fri, 20 Nov 2026 12:00:40 GMT"})
+        return httpx.Response(200, json={"ok": True})
+
+    client = LL2Client(
+        "https://ll.example/2.3.0/",
+        transport=httpx.MockTransport(answer),
+        sleep=clock.sleep,
+        clock=clock,
+    )
+    with client:
+        assert client.get("astronauts/1/")[1] == {"ok": True}
+    assert clock.slept == [40.0]
+
+
+def test_429_saying_nothing_assumes_an_hour(clock: Clock) -> None:
+    def answer(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(429, text="Too Many Requests")
+
+    client = LL2Client(
+        "https://ll.example/2.3.0/", transport=httpx.MockTransport(answer), clock=clock
+    )
+    with client, pytest.raises(Throttled, match="assuming 3600 s") as caught:
+        client.get("astronauts/1/")
+    assert caught.value.retry_at == clock.now + timedelta(hours=1)

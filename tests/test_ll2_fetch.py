@@ -135,6 +135,17 @@ def test_hourly_syncs_fit_the_free_rate_limit(ll2: FakeLL2, clock: Clock) -> Non
     assert caught.value.retry_at > clock.now
 
 
+def test_the_snapshot_names_only_its_own_requests(ll2: FakeLL2, clock: Clock) -> None:
+    with client_for(ll2, clock) as client:
+        fetch_snapshot(client, since=HISTORY_AS_OF)
+        snap = fetch_snapshot(client, since=HISTORY_AS_OF)
+    assert snap.requests == 3
+    assert len(snap.endpoints) == 4  # with the free budget check
+    assert snap.endpoints[1] == (
+        "GET /2.3.0/astronauts/?in_space=true&is_human=true&mode=detailed&limit=100"
+    )
+
+
 def test_a_second_page_costs_one_more_request(ll2: FakeLL2, clock: Clock) -> None:
     ll2.max_limit = 10  # as if over 100 people had flown within the lookback
     with client_for(ll2, clock) as client:

@@ -88,7 +88,7 @@ def fetch_snapshot(
     if since.tzinfo is None:
         raise ValueError("since must be an aware datetime")
     now = client.now()
-    first_request = client.requests
+    first_request, first_endpoint = client.requests, len(client.endpoints)
     if check_budget:
         _check_budget(client, now)
     skipped: list[str] = []
@@ -158,7 +158,7 @@ def fetch_snapshot(
         launches=tuple(sorted(launches.values(), key=lambda x: (x.net, x.id))),
         skipped=tuple(skipped),
         requests=client.requests - first_request,
-        endpoints=tuple(client.endpoints),
+        endpoints=tuple(client.endpoints[first_endpoint:]),
     )
     log.info(
         "LL2 sync: %d in space, %d people in all, %d crewed launches, %d requests",
