@@ -44,6 +44,7 @@ class Flight:
     launch_vehicle: str | None = None  # e.g. "Soyuz TMA-16M" (optional extension)
     landing_vehicle: str | None = None  # e.g. "Soyuz TMA-18M" (optional extension)
     note: str | None = None
+    crew_lost: bool = False  # the flight ended with the death of the person (or its crew)
 
     @property
     def ongoing(self) -> bool:

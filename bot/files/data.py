@@ -37,6 +37,7 @@ FLIGHT_KEYS = {
     "launch_vehicle",
     "landing_vehicle",
     "note",
+    "crew_lost",
 }
 FLIGHT_REQUIRED = ("mission", "launch")
 EXAMPLE_INSTANT = "2015-03-27T19:42:57Z"
@@ -375,13 +376,8 @@ def _flight(ctx: _Ctx, node: yaml.Node, where: str) -> Flight | None:
     launch = _instant(ctx, fields.get("launch"), where, "launch")
     landing = _instant(ctx, fields.get("landing"), where, "landing")
     planned = _instant(ctx, fields.get("planned_landing"), where, "planned_landing")
-    suborbital = False
-    if "suborbital" in fields:
-        value = _scalar(ctx, fields["suborbital"], where, "suborbital")
-        if not isinstance(value, bool):
-            ctx.add(fields["suborbital"], where, "'suborbital' must be true or false", "")
-        else:
-            suborbital = value
+    suborbital = _flag(ctx, fields, where, "suborbital")
+    crew_lost = _flag(ctx, fields, where, "crew_lost")
     launch_vehicle = _text(ctx, fields.get("launch_vehicle"), where, "launch_vehicle")
     landing_vehicle = _text(ctx, fields.get("landing_vehicle"), where, "landing_vehicle")
     note = _text(ctx, fields.get("note"), where, "note")
@@ -410,7 +406,18 @@ def _flight(ctx: _Ctx, node: yaml.Node, where: str) -> Flight | None:
         launch_vehicle=launch_vehicle,
         landing_vehicle=landing_vehicle,
         note=note,
+        crew_lost=crew_lost,
     )
+
+
+def _flag(ctx: _Ctx, fields: dict[str, yaml.Node], where: str, name: str) -> bool:
+    if name not in fields:
+        return False
+    value = _scalar(ctx, fields[name], where, name)
+    if not isinstance(value, bool):
+        ctx.add(fields[name], where, f"'{name}' must be true or false", f"e.g. {name}: true")
+        return False
+    return value
 
 
 def _check_flights(ctx: _Ctx, node: yaml.Node, where: str, flights: list[Flight]) -> None:
