@@ -97,6 +97,13 @@ def load_dataset(path: Path | str) -> Dataset:
     return dataset
 
 
+def load_text(text: str, source: str = "<text>") -> Dataset:
+    """Validate the YAML text of one data file (not cached); DataError with every problem.
+
+    The inverse of :func:`bot.files.data_writer.dump_dataset`."""
+    return _validate([Path(source)], [text])
+
+
 def _model_file() -> str:
     from bot.core import model
 

@@ -1,0 +1,106 @@
+"""Write mission data: the inverse of :mod:`bot.files.data`'s loader.
+
+:func:`dump_dataset` turns a :class:`~bot.core.model.Dataset` into the YAML text of a
+data file (``docs/data-format.md``) that :func:`bot.files.data.load_dataset` reads back
+as an equal dataset: same people, flights and values, in the same order.  It writes only
+what differs from a field's default, in the order the format documents, instants as
+``2015-03-27T19:42:57Z``, without aliases, so that the same dataset always gives the same
+bytes.  The McDowell importer writes the bundled history with it; a live source can write
+its overlay in the same schema.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+import yaml
+
+from bot.core.model import Dataset, Flight, Person
+
+__all__ = ["dump_dataset", "flight_dict", "person_dict"]
+
+
+class _Dumper(yaml.SafeDumper):
+    """SafeDumper that writes instants as plain ``2015-03-27T19:42:57Z``, without aliases."""
+
+    def ignore_aliases(self, data: Any) -> bool:
+        return True
+
+
+def _iso(instant: datetime) -> str:
+    return instant.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _represent_datetime(dumper: yaml.SafeDumper, value: datetime) -> yaml.ScalarNode:
+    return dumper.represent_scalar("tag:yaml.org,2002:timestamp", _iso(value))
+
+
+_Dumper.add_representer(datetime, _represent_datetime)
+
+
+def flight_dict(f: Flight) -> dict[str, Any]:
+    """One flight as the data format writes it (fields at their default are left out)."""
+    out: dict[str, Any] = {"mission": f.mission, "launch": f.launch}
+    if f.landing is not None:
+        out["landing"] = f.landing
+    if f.planned_landing is not None:
+        out["planned_landing"] = f.planned_landing
+    if f.suborbital:
+        out["suborbital"] = True
+    if f.launch_vehicle:
+        out["launch_vehicle"] = f.launch_vehicle
+    if f.landing_vehicle and f.landing_vehicle != f.launch_vehicle:
+        out["landing_vehicle"] = f.landing_vehicle
+    if f.note:
+        out["note"] = f.note
+    if f.crew_lost:
+        out["crew_lost"] = True
+    return out
+
+
+def person_dict(p: Person) -> dict[str, Any]:
+    """One person as the data format writes it (fields at their default are left out)."""
+    out: dict[str, Any] = {"id": p.id, "name": p.name, "country": p.country, "gender": p.gender}
+    if p.source_id is not None:
+        out["source_id"] = p.source_id
+    if p.tags:
+        out["tags"] = list(p.tags)
+    out["flights"] = [flight_dict(f) for f in p.flights]
+    return out
+
+
+def dump_dataset(
+    dataset: Dataset,
+    *,
+    header: str = "",
+    extra: Mapping[str, Any] | None = None,
+    width: int = 100,
+) -> str:
+    """The YAML text of a data file holding ``dataset``.
+
+    ``header`` is written first (comment lines, each starting with ``#``); ``extra`` adds
+    top-level entries the loader accepts and ignores (``source``, ``corrections``) between
+    ``as_of`` and ``people``.  The same dataset always gives the same text.
+    """
+    for line in header.splitlines():
+        if line.strip() and not line.lstrip().startswith("#"):
+            raise ValueError(f"header lines must be YAML comments: {line!r}")
+    data: dict[str, Any] = {"as_of": dataset.as_of}
+    for key, value in (extra or {}).items():
+        if key in ("as_of", "people"):
+            raise ValueError(f"extra cannot replace {key!r}")
+        data[key] = value
+    data["people"] = [person_dict(p) for p in dataset.people]
+    body = yaml.dump(
+        data,
+        Dumper=_Dumper,
+        allow_unicode=True,
+        sort_keys=False,
+        width=width,
+        default_flow_style=False,
+    )
+    if header and not header.endswith("\n"):
+        header += "\n"
+    return header + body
