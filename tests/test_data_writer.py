@@ -8,7 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.core.model import Dataset, Flight, Person
+from bot.core.model import GENDERS, Dataset, Flight, Person
 from bot.files.data import default_data_path, load_dataset, load_text
 from bot.files.data_writer import dump_dataset
 
@@ -42,6 +42,10 @@ def flights(draw: st.DrawFn) -> tuple[Flight, ...]:
         last = i == count - 1
         landed = not last or draw(st.booleans())
         up = draw(st.none() | _TEXT)
+        down = draw(st.none() | _TEXT.filter(lambda v, up=up: v != up))
+        down_launch = None
+        if down is not None and draw(st.booleans()):
+            down_launch = _instant(t + draw(st.integers(-(10**7), length)))
         out.append(
             Flight(
                 mission=draw(_TEXT),
@@ -52,9 +56,12 @@ def flights(draw: st.DrawFn) -> tuple[Flight, ...]:
                 else _instant(t + length + draw(st.integers(1, 10**6))),
                 suborbital=draw(st.booleans()),
                 launch_vehicle=up,
-                landing_vehicle=draw(st.none() | _TEXT.filter(lambda v, up=up: v != up)),
+                landing_vehicle=down,
                 note=draw(st.none() | _TEXT),
                 crew_lost=landed and draw(st.booleans()),
+                flag=draw(st.none() | st.sampled_from(["SU", "CS", "DD", "DE", "US"])),
+                landing_vehicle_launch=down_launch,
+                aborted=draw(st.booleans()),
             )
         )
         t += length + draw(st.integers(1, 10**7))
@@ -64,22 +71,27 @@ def flights(draw: st.DrawFn) -> tuple[Flight, ...]:
 @st.composite
 def datasets(draw: st.DrawFn) -> Dataset:
     ids = draw(st.lists(_SLUG, min_size=0, max_size=5, unique=True))
-    people = tuple(
-        Person(
-            id=pid,
-            name=draw(_TEXT),
-            country=draw(st.sampled_from(_COUNTRIES)),
-            gender=draw(st.sampled_from(["male", "female"])),
-            flights=draw(flights()),
-            source_id=draw(st.none() | _TEXT),
-            tags=tuple(draw(st.lists(_SLUG, max_size=3))),
+    people = []
+    for pid in ids:
+        countries = draw(st.lists(st.sampled_from(_COUNTRIES), min_size=1, max_size=3, unique=True))
+        people.append(
+            Person(
+                id=pid,
+                name=draw(_TEXT),
+                country=countries[0],
+                gender=draw(st.sampled_from(GENDERS)),
+                flights=draw(flights()),
+                source_id=draw(st.none() | _TEXT),
+                tags=tuple(draw(st.lists(_SLUG, max_size=3))),
+                countries=tuple(countries) if len(countries) > 1 or draw(st.booleans()) else (),
+                common_name=draw(st.none() | _TEXT),
+                short_name=draw(st.none() | _TEXT),
+            )
         )
-        for pid in ids
-    )
-    return Dataset(as_of=_instant(draw(st.integers(0, 2 * 10**9))), people=people)
+    return Dataset(as_of=_instant(draw(st.integers(0, 2 * 10**9))), people=tuple(people))
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(datasets())
 def test_what_is_written_loads_back_equal(dataset: Dataset) -> None:
     text = dump_dataset(dataset, header="# a test\n", extra={"source": "hypothesis"})

@@ -49,20 +49,34 @@ def flight_dict(f: Flight) -> dict[str, Any]:
         out["planned_landing"] = f.planned_landing
     if f.suborbital:
         out["suborbital"] = True
+    if f.aborted:
+        out["aborted"] = True
+    if f.crew_lost:
+        out["crew_lost"] = True
+    if f.flag:
+        out["flag"] = f.flag
     if f.launch_vehicle:
         out["launch_vehicle"] = f.launch_vehicle
     if f.landing_vehicle and f.landing_vehicle != f.launch_vehicle:
         out["landing_vehicle"] = f.landing_vehicle
+    if f.landing_vehicle_launch is not None:
+        out["landing_vehicle_launch"] = f.landing_vehicle_launch
     if f.note:
         out["note"] = f.note
-    if f.crew_lost:
-        out["crew_lost"] = True
     return out
 
 
 def person_dict(p: Person) -> dict[str, Any]:
     """One person as the data format writes it (fields at their default are left out)."""
-    out: dict[str, Any] = {"id": p.id, "name": p.name, "country": p.country, "gender": p.gender}
+    out: dict[str, Any] = {"id": p.id, "name": p.name}
+    if p.common_name:
+        out["common_name"] = p.common_name
+    if p.short_name:
+        out["short_name"] = p.short_name
+    out["country"] = p.country
+    if p.countries != (p.country,):
+        out["countries"] = list(p.countries)
+    out["gender"] = p.gender
     if p.source_id is not None:
         out["source_id"] = p.source_id
     if p.tags:
