@@ -16,8 +16,13 @@ D, H, M = 86_400, 3_600, 60
     ("seconds", "expected"),
     [(215 * D + 8 * H + 22 * M, "215 days"), (D, "1 day"), (1111 * D, "1,111 days"), (0, "0 days")],
 )
-def test_days(seconds: int, expected: str) -> None:
-    assert w.days(seconds) == expected
+def test_whole_days_for_a_chart_scale(seconds: int, expected: str) -> None:
+    assert w.whole_days(seconds) == expected
+
+
+def test_the_whole_days_fields_follow_the_one_rule_too() -> None:
+    # A whole number of days alone could be lower than an agency's (Kononenko: 374).
+    assert w.days(373 * D + 20 * H + 14 * M) == "373 days 20 hours"
 
 
 @pytest.mark.parametrize(
@@ -31,7 +36,7 @@ def test_days(seconds: int, expected: str) -> None:
         (12 * H, "12 hours"),
         (5 * D + 30 * M, "5 days"),
         (1234 * D + 2 * H, "1,234 days 2 hours"),
-        (-5, "0 hours"),
+        (-5, "0 seconds"),
     ],
 )
 def test_days_hours(seconds: int, expected: str) -> None:
@@ -57,9 +62,14 @@ def test_round_days(count: int, expected: str) -> None:
 @pytest.mark.parametrize(
     ("seconds", "expected"),
     [
-        (340 * D + 8 * H, "340 days"),
+        (340 * D + 8 * H, "340 days 8 hours"),
+        (373 * D + 20 * H + 14 * M, "373 days 20 hours"),  # Roscosmos: 374; never "373 days"
         (12 * H + 5, "12 hours"),
+        (108 * M, "1 hour 48 minutes"),  # Vostok 1: never "1 hour"
+        (H, "1 hour"),
+        (D + 59 * M, "1 day"),  # never "1 day 0 hours"
         (10 * M + 7, "10 minutes"),
+        (15 * M + 22, "15 minutes"),  # Shepard's: never "0 hours"
         (45, "45 seconds"),
         (1, "1 second"),
     ],

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from bot.core import platforms
 from bot.core.fields import FIELDS
 from bot.core.milestone import Kind
+from bot.core.wording import capitalize
 from bot.errors import Problem, did_you_mean
 
 KINDS: tuple[str, ...] = tuple(k.value for k in Kind)
@@ -109,7 +110,7 @@ def tidy(text: str) -> str:
     text = _COMMA_BEFORE_PAREN.sub(" (", text)
     text = _COMMA_BEFORE_END.sub(r"\1", text)
     text = _REPEATED_PERIOD.sub(".", text)
-    return "\n".join(line.strip() for line in text.split("\n")).strip()
+    return capitalize("\n".join(line.strip() for line in text.split("\n")).strip())
 
 
 def fields_of(text: str, kind: Kind) -> frozenset[str] | Problem:

@@ -273,7 +273,7 @@ def mission_chart(
 
 
 def _bar(label: str, seconds: int, role: Role, *, in_space: bool = False) -> Bar:
-    return Bar(label, seconds, w.days(seconds), role, in_space)
+    return Bar(label, seconds, w.duration(seconds), role, in_space)
 
 
 def _standing_bar(s: Standing, role: Role) -> Bar:
