@@ -23,10 +23,17 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from bot.core.model import Dataset, Flight, Gender, Person
+from bot.core.model import GENDERS, Dataset, Flight, Person
+from bot.core.rules import ERAS
+from bot.core.wording import short_name
 from bot.errors import DataError, Problem
 from bot.files.data_writer import dump_dataset
-from bot.sources.mcdowell.corrections import Correction, parse_instant
+from bot.sources.mcdowell.corrections import (
+    FLIGHT_KINDS,
+    PERSON_KINDS,
+    Correction,
+    parse_instant,
+)
 from bot.sources.mcdowell.names import country_code, display_name, slug
 from bot.sources.mcdowell.parse import (
     AstroFile,
@@ -59,6 +66,26 @@ class _Draft:
     unresolved: bool  # landing still to be found from the newest lists
     precise: bool  # launch and duration (or landing) given to the second, without '?'
     notes: list[str] = field(default_factory=list)
+    landing_vehicle: str | None = None  # the vehicle that came home, named by a correction
+    aborted: bool = False
+    crew_lost: bool = False
+
+
+@dataclass
+class _Parts:
+    """A person while they are being put together."""
+
+    name: str
+    country: str
+    gender: str
+    citizen: str  # McDowell's citizenship code: "DD" and "D" tell East from West Germans
+    countries: tuple[str, ...] = ()  # every citizenship that counts, when more than one
+    common_name: str | None = None
+    short_name: str | None = None
+
+    @property
+    def display(self) -> str:
+        return self.common_name or self.name
 
 
 @dataclass(frozen=True)
@@ -345,13 +372,41 @@ def _settle(pending: list[_Pending], vehicles: dict[str, MissionRow]) -> None:
         )
 
 
-def _title(draft: _Draft, vehicles: dict[str, MissionRow]) -> tuple[str, str, str | None]:
+def _title(
+    draft: _Draft, vehicles: dict[str, MissionRow], renamed: dict[str, str] | None = None
+) -> tuple[str, str, str | None]:
     """(mission, launch_vehicle, landing_vehicle or None when the same or unknown)."""
-    up = vehicle_title(draft.tag, vehicles)
-    if draft.landing_tag is None or draft.landing_tag == draft.tag:
+    renamed = renamed or {}
+    up = renamed.get(draft.tag) or vehicle_title(draft.tag, vehicles)
+    if draft.landing_vehicle is not None:
+        down = draft.landing_vehicle
+    elif draft.landing_tag is None or draft.landing_tag == draft.tag:
         return up, up, None
-    down = vehicle_title(draft.landing_tag, vehicles)
+    else:
+        down = renamed.get(draft.landing_tag) or vehicle_title(draft.landing_tag, vehicles)
     return up_and_down(up, down), up, down
+
+
+# Citizenship codes of the Soviet Union's republics: their flights before its end flew
+# under the Soviet flag (bot/core/rules.py, ERAS).
+SOVIET_REPUBLICS = frozenset(
+    {"RU", "UA", "KZ", "BY", "AM", "AZ", "EE", "GE", "KG", "LT", "LV", "MD", "TJ", "TM", "UZ"}
+)
+
+
+def flag(parts: _Parts, launch: datetime) -> str | None:
+    """The flag a flight flew under, when it is not a country the person counts for today:
+    SU before 1991-12-26 for Soviet citizens, CS for Czechoslovaks before 1993, DD for East
+    Germans before reunification, DE for West Germans then (named "West Germany")."""
+    if launch < ERAS["SU"].end and (
+        parts.country in SOVIET_REPUBLICS or parts.citizen in SOVIET_REPUBLICS
+    ):
+        return "SU"
+    if parts.citizen == "CSSR" and launch < ERAS["CS"].end:
+        return "CS"
+    if parts.citizen in ("DD", "D") and launch < ERAS["DD"].end:
+        return "DD" if parts.citizen == "DD" else "DE"
+    return None
 
 
 @dataclass
@@ -364,7 +419,9 @@ class _Work:
     warnings: list[str] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     drafts_of: dict[str, list[_Draft]] = field(default_factory=dict)  # source id -> flights
-    parts: dict[str, tuple[str, str, Gender]] = field(default_factory=dict)  # name, country, gender
+    parts: dict[str, _Parts] = field(default_factory=dict)  # source id -> the person so far
+    renamed: dict[str, str] = field(default_factory=dict)  # HSFTAG -> vehicle's name
+    vehicle_launches: dict[str, datetime] = field(default_factory=dict)  # unlisted vehicles
     rows: dict[str, AstroRow] = field(default_factory=dict)  # source id -> astro's row
     applied: list[str] = field(default_factory=list)  # corrections applied (summaries)
     expected_delta: dict[str, list[tuple[int, Correction]]] = field(
@@ -433,8 +490,10 @@ def _people(work: _Work, astro: AstroFile) -> None:
             continue
         if remark:
             work.warnings.append(f"{who}: {remark}")
-        gender_code = {"M": "male", "F": "female"}.get(person.gender, person.gender)
-        work.parts[person.source_id] = (name, country, gender_code)  # type: ignore[assignment]
+        gender_code = {"M": "male", "F": "female", "N": "nonbinary"}.get(
+            person.gender, person.gender
+        )
+        work.parts[person.source_id] = _Parts(name, country, gender_code, person.citizen)
 
 
 # --- stage 2: rides --------------------------------------------------------------------
@@ -515,43 +574,111 @@ def _apply_corrections(work: _Work, corrections: tuple[Correction, ...]) -> None
     """The corrections file, each applied only where it still finds the value it expects."""
     for c in corrections:
         hit = False
+        if c.kind == "vehicle_launch":
+            hit = _correct_vehicle_launch(work, c)
         for pid in c.people:
             if c.kind == "landing":
                 hit = _correct_landing(work, c, pid) or hit
-                continue
-            if pid not in work.parts:
-                continue
-            name, country, gender = work.parts[pid]
-            current = {"name": name, "country": country, "gender": gender}[c.kind]
-            if current != c.was:
-                work.warnings.append(
-                    f"correction {c.id} does not match {pid} any more ({c.kind} is "
-                    f"{current!r}, not {c.was!r}); not applied"
-                )
-                continue
-            if c.kind == "name":
-                name = c.value
-            elif c.kind == "country":
-                country = c.value
-            else:
-                gender = c.value  # type: ignore[assignment]
-            work.parts[pid] = (name, country, gender)
-            hit = True
+            elif c.kind in FLIGHT_KINDS:
+                hit = _correct_flight(work, c, pid) or hit
+            elif c.kind in PERSON_KINDS:
+                hit = _correct_person(work, c, pid) or hit
         if hit:
             work.applied.append(c.summary())
         else:
             work.warnings.append(f"correction {c.id} matched nothing; not applied")
-    for pid, (_, _, gender) in work.parts.items():
-        if gender not in ("male", "female"):
+    for pid, parts in work.parts.items():
+        if parts.gender not in GENDERS:
+            row = work.rows[pid]
             work.problems.append(
                 Problem(
                     work.astro_source,
-                    f"line {work.rows[pid].line}",
-                    f"{pid} {work.rows[pid].name}: gender code {work.rows[pid].gender!r} has "
-                    "no value in the data model",
+                    f"line {row.line}",
+                    f"{pid} {row.name}: gender code {row.gender!r} has no value in the data model",
                     "add a 'gender' correction for this person to the corrections file",
                 )
             )
+
+
+def _correct_person(work: _Work, c: Correction, pid: str) -> bool:
+    parts = work.parts.get(pid)
+    if parts is None:
+        return False
+    current = {
+        "name": parts.name,
+        "common_name": parts.display,
+        "short_name": parts.short_name or short_name(parts.display, parts.country),
+        "country": parts.country,
+        "countries": ", ".join(parts.countries) if parts.countries else parts.country,
+        "gender": parts.gender,
+    }[c.kind]
+    if current != c.was:
+        work.warnings.append(
+            f"correction {c.id} does not match {pid} any more ({c.kind} is "
+            f"{current!r}, not {c.was!r}); not applied"
+        )
+        return False
+    if c.kind == "name":
+        parts.name = c.value
+    elif c.kind == "common_name":
+        parts.common_name = c.value
+    elif c.kind == "short_name":
+        parts.short_name = c.value
+    elif c.kind == "country":
+        parts.country = c.value
+    elif c.kind == "countries":
+        parts.countries = c.values
+    else:
+        parts.gender = c.value
+    return True
+
+
+def _correct_flight(work: _Work, c: Correction, pid: str) -> bool:
+    hit = False
+    for d in work.drafts_of.get(pid, []):
+        if d.tag != c.mission:
+            continue
+        mission, _, down = _title(d, work.vehicles, work.renamed)
+        current = {
+            "landing_vehicle": down or "unknown",
+            "mission_name": mission,
+            "aborted": "true" if d.aborted else "false",
+            "crew_lost": "true" if d.crew_lost else "false",
+        }[c.kind]
+        if c.kind == "mission_name" and work.renamed.get(d.tag) == c.value:
+            hit = True  # renamed for a crewmate already: the vehicle's name is one
+            continue
+        if current != c.was:
+            work.warnings.append(
+                f"correction {c.id} does not match {pid} {c.mission} any more "
+                f"({c.kind} is {current!r}, not {c.was!r}); not applied"
+            )
+            continue
+        if c.kind == "landing_vehicle":
+            d.landing_vehicle = c.value
+        elif c.kind == "mission_name":
+            work.renamed[d.tag] = c.value
+        elif c.kind == "aborted":
+            d.aborted = True
+        else:
+            d.crew_lost = True
+        if c.note:
+            d.notes.append(c.note)
+        hit = True
+    return hit
+
+
+def _correct_vehicle_launch(work: _Work, c: Correction) -> bool:
+    assert c.vehicle is not None
+    listed = [m for m in work.vehicles.values() if mission_title(m) == c.vehicle]
+    if listed:
+        work.warnings.append(
+            f"correction {c.id}: {c.vehicle} is in the missions lists now ({listed[0].tag}); "
+            "not applied"
+        )
+        return False
+    work.vehicle_launches[c.vehicle] = parse_instant(c.value)
+    return True
 
 
 def _correct_landing(work: _Work, c: Correction, pid: str) -> bool:
@@ -589,35 +716,49 @@ def _assemble(work: _Work, astro: AstroFile) -> tuple[list[Person], list[AstroRo
     people: list[Person] = []
     taken: dict[str, int] = {}
     for p in order:
-        name, country, gender = work.parts[p.source_id]
-        base = slug(name)
+        parts = work.parts[p.source_id]
+        base = slug(parts.name)
         taken[base] = taken.get(base, 0) + 1
         pid = base if taken[base] == 1 else f"{base}-{taken[base]}"
-        flights = []
-        for d in drafts_of[p.source_id]:
-            title, up, down = _title(d, work.vehicles)
-            flights.append(
-                Flight(
-                    mission=title,
-                    launch=d.launch,
-                    landing=d.landing,
-                    suborbital=d.suborbital,
-                    launch_vehicle=up,
-                    landing_vehicle=down,
-                    note="; ".join(d.notes) if d.notes else None,
-                )
-            )
+        flights = [_flight(work, d, parts) for d in drafts_of[p.source_id]]
         people.append(
             Person(
                 id=pid,
-                name=name,
-                country=country,
-                gender=gender,
+                name=parts.name,
+                country=parts.country,
+                gender=next(g for g in GENDERS if g == parts.gender),
                 flights=tuple(flights),
                 source_id=p.source_id,
+                countries=parts.countries,
+                common_name=parts.common_name,
+                short_name=parts.short_name,
             )
         )
     return people, order
+
+
+def _flight(work: _Work, d: _Draft, parts: _Parts) -> Flight:
+    title, up, down = _title(d, work.vehicles, work.renamed)
+    down_launch = None
+    if down is not None:
+        row = work.vehicles.get(d.landing_tag or "") if d.landing_vehicle is None else None
+        if row is not None and row.launch is not None:
+            down_launch = row.launch.instant
+        else:
+            down_launch = work.vehicle_launches.get(down)
+    return Flight(
+        mission=title,
+        launch=d.launch,
+        landing=d.landing,
+        suborbital=d.suborbital,
+        launch_vehicle=up,
+        landing_vehicle=down,
+        note="; ".join(d.notes) if d.notes else None,
+        crew_lost=d.crew_lost,
+        flag=flag(parts, d.launch),
+        landing_vehicle_launch=down_launch,
+        aborted=d.aborted,
+    )
 
 
 def _cross_check(
