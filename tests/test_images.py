@@ -303,6 +303,8 @@ def test_mission_chart_refuses_another_person_or_a_record() -> None:
         mission_chart(landing(), dataclasses.replace(KELLY, id="someone-else"))
     with pytest.raises(ValueError, match="record_chart"):
         mission_chart(record(), KELLY)
+    with pytest.raises(ValueError, match="in memoriam"):
+        mission_chart(dataclasses.replace(landing(), kind=Kind.IN_MEMORIAM), KELLY)
 
 
 # --------------------------------------------------------------------------- alt text

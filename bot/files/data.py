@@ -419,11 +419,12 @@ def _countries(
         ctx.add(node, where, "a country is listed twice in 'countries'", f"e.g. {example}")
         return ()
     if country is not None and codes[0] != country:
+        fixed = ", ".join([country, *(c for c in codes if c != country)])
         ctx.add(
             node,
             where,
             f"'countries' must start with the primary 'country' ({country}), not {codes[0]}",
-            f"write {example}, or change 'country'",
+            f"write countries: [{fixed}], or change 'country'",
         )
         return ()
     return codes

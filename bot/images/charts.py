@@ -197,11 +197,17 @@ def mission_chart(
     engine's rules say)."""
     if milestone.kind.is_record:
         raise ValueError("a record has a record_chart")
+    if milestone.kind is Kind.IN_MEMORIAM:
+        raise ValueError("an in memoriam post has no chart")
     if person.id != milestone.person:
         raise ValueError(f"milestone of {milestone.person!r}, person {person.id!r}")
     at = milestone.at
     flights = sorted(
-        (f for f in person.flights if f.launch <= at and (include_suborbital or not f.suborbital)),
+        (
+            f
+            for f in person.flights
+            if f.launch <= at and not f.aborted and (include_suborbital or not f.suborbital)
+        ),
         key=lambda f: f.launch,
     )
     bars = [_flight_bar(f, at, f.launch == milestone.flight_launch) for f in flights]
