@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from bot.core import wording as w
 from bot.core.milestone import Rank
@@ -270,3 +273,20 @@ def test_dates_in_the_configured_zone() -> None:
     assert w.time_words(t, "Asia/Kolkata") == "09:35 IST"
     with pytest.raises(ValueError, match="unknown time zone"):
         w.date_words(t, "Mars/Olympus")
+
+
+_UNITS = {"day": D, "hour": H, "minute": M, "second": 1}
+
+
+@given(st.integers(0, 4000 * D))
+def test_a_duration_is_never_more_nor_a_unit_less_than_the_truth(seconds: int) -> None:
+    text = w.duration(seconds)
+    assert not re.search(r"\b0 (days|hours|minutes)\b", text)
+    parts = re.findall(r"([\d,]+) (day|hour|minute|second)s?", text)
+    assert text == " ".join(f"{n} {u}{'' if n == '1' else 's'}" for n, u in parts)
+    shown = sum(int(n.replace(",", "")) * _UNITS[u] for n, u in parts)
+    step = H if seconds >= D else M if seconds >= M else 1  # hours, else minutes, else seconds
+    assert shown <= seconds < shown + step  # floored, never rounded up
+    if seconds >= D:
+        assert parts[0][1] == "day"  # and the hours are there whenever there are any
+        assert (seconds % D) // H == (int(parts[1][0]) if len(parts) > 1 else 0)
