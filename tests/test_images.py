@@ -626,3 +626,22 @@ def test_long_names_and_missions_are_fitted_not_overflowing() -> None:
     )
     person = dataclasses.replace(KELLY, flights=(long_mission,))
     assert draw(mission_chart(landing(person), person))[:4] == b"\x89PNG"
+
+
+def test_a_record_held_by_a_crew_shows_the_whole_crew_as_previous_holders() -> None:
+    from bot.core.engine import find_milestones, standings
+    from bot.core.rules import Rules
+    from bot.files.data import default_data_path, load_dataset
+
+    dataset = load_dataset(default_data_path())
+    day = datetime(1978, 2, 2, tzinfo=UTC)
+    (grechko,) = [
+        m
+        for m in find_milestones(dataset, Rules(), day, day + timedelta(days=1)).milestones
+        if m.kind.is_record
+    ]
+    table = standings(dataset, Rules(), "cumulative", "world", grechko.at)
+    chart = record_chart(grechko, table)
+    assert chart.subtitle == "Georgy Grechko passed the Skylab 4 crew's 84 days 1 hour"
+    previous = sorted(b.label for b in chart.bars if b.role == "previous")
+    assert previous == ["Bill Pogue", "Ed Gibson", "Jerry Carr"]
