@@ -101,6 +101,7 @@ def test_what_is_written_loads_back_equal(dataset: Dataset) -> None:
     assert dump_dataset(loaded, header="# a test\n", extra={"source": "hypothesis"}) == text
 
 
+@pytest.mark.slow
 def test_the_bundled_history_round_trips() -> None:
     dataset = load_dataset(default_data_path())
     assert load_text(dump_dataset(dataset)).people == dataset.people

@@ -133,8 +133,8 @@ def build_timelines(dataset: Dataset, rules: Rules) -> dict[str, Timeline]:
     for index, person in enumerate(dataset.people):
         spans: list[Span] = []
         for flight in person.flights:
-            if not counts(flight, rules):
-                continue
+            if flight.aborted or (flight.suborbital and not rules.include_suborbital):
+                continue  # not time in space under these rules (see counts)
             launch = epoch(flight.launch)
             if flight.landing is not None:
                 end, landed = epoch(flight.landing), True
@@ -155,14 +155,21 @@ def build_timelines(dataset: Dataset, rules: Rules) -> dict[str, Timeline]:
             total += length
             best = max(best, length)
         memberships = memberships_of(person, rules)
+        since: dict[str, int] = {}
+        until: dict[str, int] = {}
+        for _, ms in memberships:
+            if ms.since is not None:
+                since[ms.scope] = epoch(ms.since)
+            if ms.until is not None:
+                until[ms.scope] = epoch(ms.until)
         timelines[person.id] = Timeline(
             person,
             spans,
             segments,
             {m: [s.start for s in segments[m]] for m in MEASURES},
             [(order, ms.scope) for order, ms in memberships],
-            {ms.scope: epoch(ms.since) for _, ms in memberships if ms.since is not None},
-            {ms.scope: epoch(ms.until) for _, ms in memberships if ms.until is not None},
+            since,
+            until,
             index,
         )
     return timelines
@@ -234,24 +241,30 @@ class _Sweep:
     def __init__(self, members: Sequence[Timeline], measure: str, scope: str = "") -> None:
         self.measure = measure
         events: list[tuple[int, int, str, int]] = []
-        self.joins: dict[int, set[str]] = defaultdict(set)  # instant -> who joins then
+        self.joins: dict[int, set[str]] = {}  # instant -> who joins the scope then
         for tl in members:
-            since = tl.since.get(scope)
+            since = tl.since.get(scope) if tl.since else None
             pid = tl.person.id
+            if since is None:
+                for seg in tl.segments[measure]:
+                    events.append((seg.start, _START, pid, seg.base))
+                    events.append((seg.end, _STOP, pid, seg.base + seg.end - seg.start))
+                continue
+            joins = self.joins.setdefault(since, set())
             for seg in tl.segments[measure]:
-                if since is not None and seg.start < since:
+                if seg.start < since:
                     if seg.end > since:  # in flight when joining: grows from there
                         events.append((since, _START, pid, seg.base + since - seg.start))
                         events.append((seg.end, _STOP, pid, seg.base + seg.end - seg.start))
-                        self.joins[since].add(pid)
+                        joins.add(pid)
                     continue
                 events.append((seg.start, _START, pid, seg.base))
                 events.append((seg.end, _STOP, pid, seg.base + seg.end - seg.start))
-            if since is not None and pid not in self.joins[since]:
+            if pid not in joins:
                 value = tl.value(measure, since)
                 if value > 0:  # on the ground when joining: a constant value from there
                     events.append((since, _STOP, pid, value))
-                    self.joins[since].add(pid)
+                    joins.add(pid)
         events.sort()
         self.events = events
         self.gkey: dict[str, int] = {}  # person in space -> key (value = key + t)
@@ -315,17 +328,20 @@ class _Sweep:
         else:
             new = frozenset()
         crossings: list[_Crossing] = []
-        # Joining a scope (a successor country's first day) passes no one.
-        newcomers = new - self.leaders - self.joins.get(t, set())
+        newcomers = new - self.leaders
+        if self.joins and t in self.joins:
+            newcomers -= self.joins[t]  # joining a scope (a successor's first day) passes no one
         passed = self.leaders - new
         if newcomers and passed:
             previous = max(passed, key=lambda p: (self._value(p, t), p))
             pvalue = self._value(previous, t)
             # Everyone who held the record passed: those passed, and a co-holder who
             # passes it again at this instant (Ryumin in 1980, with Popov).
-            tied = tuple(
-                sorted(p for p in passed | (self.leaders & new) if self._value(p, t) == pvalue)
-            )
+            staying = self.leaders & new
+            if len(passed) == 1 and not staying:
+                tied: tuple[str, ...] = (previous,)
+            else:
+                tied = tuple(sorted(p for p in passed | staying if self._value(p, t) == pvalue))
             for person in sorted(newcomers):
                 crossings.append(_Crossing(t, person, previous, pvalue, tied))
         self.leaders = new
@@ -397,8 +413,11 @@ def find_milestones(dataset: Dataset, rules: Rules, start: datetime, end: dateti
     return Result(out, stale, from_epoch(horizon) if horizon is not None else None)
 
 
+_KIND_ORDER = {kind: i for i, kind in enumerate(Kind)}
+
+
 def _kind_order(kind: Kind) -> int:
-    return list(Kind).index(kind)
+    return _KIND_ORDER[kind]
 
 
 def _records_and_ends(
@@ -425,13 +444,20 @@ def _records_and_ends(
                 (t, tl.person.id)
                 for tl in tls
                 for t in landed_at.get(tl.person.id, ())
-                if tl.member(scope, t)
+                if not (tl.since or tl.until) or tl.member(scope, t)
             ]
             if want_ends
             else []
         )
         until = tls[0].until.get(scope)
         scope_stop = record_stop if until is None else min(record_stop, until - 1)
+        if len(tls) == 1:  # alone in the scope: passes no one, ranks 1st of 1 (no sweep)
+            for t, pid in scope_landings:
+                for measure in MEASURES:  # ranked at an instant where the value changes, as
+                    segs = tls[0].segments[measure]  # the sweep does
+                    if any(seg.start == t or seg.end == t for seg in segs):
+                        ranks[(t, pid)].append(Rank(scope, measure, 1, 1))
+            continue
         for measure in MEASURES:
             wanted_kind = _RECORD_KIND[measure] in rules.kinds and _grows_within(
                 tls, measure, lo, scope_stop
@@ -448,10 +474,12 @@ def _records_and_ends(
                 if lo <= c.t < hi and c.t <= scope_stop:
                     found[(c.person, measure, c.t)].append((scope, c))
     out: list[Milestone] = []
+    crews = _Crews(timelines)
     for (person, measure, t), hits in found.items():
         tl = timelines[person]
-        place = {name: i for i, (_, name) in enumerate(tl.scopes)}
-        hits.sort(key=lambda h: place[h[0]])
+        if len(hits) > 1:  # widest first, then the person's own order of citizenships
+            place = {name: i for i, (_, name) in enumerate(tl.scopes)}
+            hits.sort(key=lambda h: place[h[0]])
         out.append(
             _milestone(
                 tl,
@@ -459,7 +487,7 @@ def _records_and_ends(
                 t,
                 tl.value(measure, t),
                 scopes=tuple(h[0] for h in hits),
-                previous=_holder(timelines, hits[0][1], measure),
+                previous=_holder(timelines, hits[0][1], measure, crews),
             )
         )
     for t, person in landings:
@@ -482,7 +510,25 @@ def _records_and_ends(
     return out
 
 
-def _holder(timelines: dict[str, Timeline], c: _Crossing, measure: str) -> Holder:
+class _Crews:
+    """How many people flew each flight (launch and landing), counted once when first asked."""
+
+    def __init__(self, timelines: dict[str, Timeline]) -> None:
+        self.timelines = timelines
+        self.sizes: dict[tuple[int, int], int] | None = None
+
+    def size(self, flight: Flight) -> int:
+        if self.sizes is None:
+            self.sizes = defaultdict(int)
+            for tl in self.timelines.values():
+                for s in tl.spans:
+                    if s.landed:
+                        self.sizes[(s.launch, s.end)] += 1
+        assert flight.landing is not None
+        return self.sizes.get((epoch(flight.launch), epoch(flight.landing)), 0)
+
+
+def _holder(timelines: dict[str, Timeline], c: _Crossing, measure: str, crews: _Crews) -> Holder:
     """Who held the record passed: one person, or the crew who held it together.
 
     Several people hold one value as a crew when they flew one flight together (same
@@ -502,16 +548,8 @@ def _holder(timelines: dict[str, Timeline], c: _Crossing, measure: str) -> Holde
     people = tuple(tl.person for tl in holders)
     names = tuple(p.display_name for p in people)
     shorts = tuple(p.short_name or wording.short_name(p.display_name, p.country) for p in people)
-    crew = [
-        tl
-        for tl in timelines.values()
-        if any(
-            s.flight.launch == shared.launch and s.flight.landing == shared.landing
-            for s in tl.spans
-        )
-    ]
     mission = None
-    if len(people) > 2 and len(crew) == len(people):
+    if len(people) > 2 and crews.size(shared) == len(people):
         mission = shared.launch_vehicle or shared.mission
     name = wording.holders(names, mission)
     return Holder(

@@ -66,9 +66,9 @@ class Flight:
         until Dragon Crew-9's launch, "Starliner CFT / Dragon Crew-9" from then on).  When
         the data does not say when the second launched, the first names it until the landing.
         """
-        if not self.launch_vehicle or not self.landing_vehicle:
+        if self.landing_vehicle is None or self.landing_vehicle == self.launch_vehicle:
             return self.mission
-        if self.landing_vehicle == self.launch_vehicle:
+        if not self.launch_vehicle:
             return self.mission
         switch = self.landing_vehicle_launch or self.landing
         if switch is None or instant < switch:

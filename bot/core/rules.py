@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 
 from bot.core.milestone import Kind
 from bot.core.model import Flight, Person
@@ -84,7 +85,9 @@ class ScopeRule:
         if not self.matches(person):
             return ()
         if not self.per_country:
-            return (Membership(self.name),)
+            return _always(self.name)
+        if not any(f.flag in ERAS for f in person.flights):
+            return _always(*person.countries)
         eras = sorted(
             {
                 f.flag
@@ -98,6 +101,12 @@ class ScopeRule:
             *(Membership(code, until=ERAS[code].end) for code in eras),
             *(Membership(country, since=joins) for country in person.countries),
         )
+
+
+@lru_cache(maxsize=1024)
+def _always(*scopes: str) -> tuple[Membership, ...]:
+    """Memberships without a start or an end (the common case, made once)."""
+    return tuple(Membership(scope) for scope in scopes)
 
 
 DEFAULT_SCOPES: tuple[ScopeRule, ...] = (
