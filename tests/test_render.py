@@ -574,3 +574,15 @@ def test_threads_fit_and_never_cut_a_word(crew: list[Milestone], counter: str, l
     for parts, template in ((post.parts, words.text), (post.late_parts, words.late)):
         assert all(fits(p, counter, limit) for p in parts), parts  # type: ignore[arg-type]
         assert _unmarked(parts) == fill(template, fields).split()
+
+
+def test_a_short_name_opening_a_sentence_is_capitalised() -> None:
+    # "de Vries" mid-sentence, "De Vries" when it starts one (issue 10: it read "al Masrie now")
+    de_vries = replace(KELLY_END, person="glen-de-vries", name="Glen de Vries", short_name=None)
+    assert "De Vries' total: 520 days 10 hours" in text([de_vries])
+    rookie = replace(de_vries, total_seconds=de_vries.value_seconds)
+    assert text([rookie]).endswith(
+        "De Vries now ranks 2nd in the world (1st in the US) for time in space."
+    )
+    # the data's short_name comes before the family-name rule
+    assert "Van den Berg's total" in text([replace(de_vries, short_name="Van den Berg")])
