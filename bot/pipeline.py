@@ -40,7 +40,7 @@ from bot.files.data import load_dataset
 from bot.files.lock import StateLock
 from bot.files.secrets import check_secret
 from bot.files.templates import load_templates
-from bot.posting.clients import Client, open_clients
+from bot.posting.clients import Client, open_clients, spec_of
 from bot.posting.outbox import Outbox
 from bot.posting.poster import DrainResult, Poster
 
@@ -248,7 +248,11 @@ class Pipeline:
         enqueued = skipped = 0
         for target in cfg.targets:
             posts = render(
-                result.milestones, self.loaded.templates, target.spec, cfg.render, due=due
+                result.milestones,
+                self.loaded.templates,
+                spec_of(target, self.clients[target.name]),
+                cfg.render,
+                due=due,
             )
             for post in posts:
                 added = self.outbox.enqueue(post, [target.name], now)

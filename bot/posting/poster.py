@@ -29,6 +29,7 @@ from datetime import UTC, datetime, timedelta
 from bot.core import text_length
 from bot.core.post import Post
 from bot.files.targets import PostingConfig, TargetConfig
+from bot.posting.clients import spec_of
 from bot.posting.clients.base import (
     AuthFailed,
     Client,
@@ -199,7 +200,7 @@ class Poster:
                 wording = "late_parts"
         texts = item.late_parts if wording == "late_parts" else item.parts
         if not item.started:
-            spec = target.spec
+            spec = spec_of(target, client)
             for i, text in enumerate(texts):
                 why = text_length.problem(text, spec.counter, spec.limit)
                 if why is not None:

@@ -126,6 +126,12 @@ class Client(ABC):
     def post(self, text: str, *, reply_to: PostRef | None, idempotency_key: str) -> PostRef:
         """Publish ``text`` (as a reply to ``reply_to`` for a thread's later parts)."""
 
+    def text_limit(self) -> int | None:
+        """The account's own post length limit when the platform tells it (a Mastodon
+        instance's ``max_characters``), else ``None``: the platform table's, or the
+        target's override option.  May use the network once; must never raise."""
+        return None
+
     def find_recent(self, text: str, *, idempotency_key: str) -> PostRef | None:
         """The account's recent post with this text/key, if the platform lets us look.
 
