@@ -2,6 +2,8 @@
 
 * ``clock``: the one fake clock (it moves only when told to, or when code "sleeps");
 * ``server``: the one fake social-media server on 127.0.0.1 (X, Mastodon, Bluesky);
+* ``ll2`` / ``ll2_for``: the fake Launch Library 2 on 127.0.0.1, serving a scenario
+  (``ll2_clock`` starts at the late-2026 scenario's instant);
 * ``cli``: runs ``spacebot`` in-process with captured output and a given environment;
 * every test gets its own dataset cache directory, and the logging set-up it changed
   is put back afterwards.
@@ -9,6 +11,8 @@
 
 from __future__ import annotations
 
+import copy
+import functools
 import io
 import logging
 import socket
@@ -19,6 +23,8 @@ from pathlib import Path
 
 import pytest
 from fakes import FakeClock, FakeServer, make_server
+from fakes.ll2_scenarios import LATE_2026_NOW, SCENARIOS, Scenario
+from fakes.ll2_server import FakeLL2, make_ll2
 
 from bot.cli import Context, main
 
@@ -73,6 +79,41 @@ def server() -> Iterator[FakeServer]:
     srv = make_server()
     yield srv
     srv.stop()
+
+
+@functools.cache
+def _scenario(name: str) -> Scenario:
+    return SCENARIOS[name]()  # built once per run (each server gets its own copy)
+
+
+@pytest.fixture
+def ll2_clock() -> FakeClock:
+    return FakeClock(LATE_2026_NOW)
+
+
+@pytest.fixture
+def ll2_for() -> Iterator[Callable[[str], FakeLL2]]:
+    """``ll2_for("vandalised")``: a fake LL2 serving that scenario (stopped afterwards)."""
+    started: list[FakeLL2] = []
+
+    def start(name: str) -> FakeLL2:
+        scenario = _scenario(name)
+        server = make_ll2(
+            astronauts=copy.deepcopy(scenario.astronauts),
+            launches=copy.deepcopy(scenario.launches),
+        )
+        started.append(server)
+        return server
+
+    yield start
+    for server in started:
+        server.stop()
+
+
+@pytest.fixture
+def ll2(ll2_for: Callable[[str], FakeLL2]) -> FakeLL2:
+    """The fake LL2 serving the late-2026 scenario."""
+    return ll2_for("late_2026")
 
 
 @dataclass

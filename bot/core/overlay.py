@@ -83,6 +83,16 @@ def _merge(person: Person, extra: Person, base: Dataset, ignored: list[Ignored])
                     )
                 )
             continue
+        if new.landing is not None and new.landing < base.as_of:
+            ignored.append(
+                Ignored(
+                    person.id,
+                    old.mission,
+                    f"a landing at {iso(new.landing)}, but the history has them in space at "
+                    f"its as_of {iso(base.as_of)}; history wins",
+                )
+            )
+            continue
         flights[index] = replace(
             old,
             landing=new.landing,

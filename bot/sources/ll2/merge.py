@@ -407,6 +407,16 @@ class _Merge:
             return None
         if match is not None:  # open in the history: LL2 may add its landing
             mission, net = match.mission, match.launch
+            if landing is not None and landing < self.history.as_of:
+                refused.append(
+                    Refusal(
+                        pid,
+                        mission,
+                        f"LL2 lands them at {iso(landing)}, but the history has them in space "
+                        f"at its as_of {iso(self.history.as_of)}; history wins",
+                    )
+                )
+                return None
         where = mission
         if landing is not None and landing <= net:
             refused.append(
