@@ -306,6 +306,7 @@ def published(rig: Rig, server: FakeServer, platform: str) -> list[str]:
     return server.texts(platform)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("platform", PLATFORMS)
 @pytest.mark.parametrize("point", CRASH_POINTS)
 @pytest.mark.parametrize("at_call", range(5))
@@ -353,6 +354,7 @@ def test_crash_at_every_step_posts_everything_exactly_once(
         assert by_text["two c"].reply_to == by_text["two b"].id
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("seed", range(4))
 def test_random_faults_every_post_once_in_order_within_cap(
     tmp_path: Path, clock: FakeClock, server: FakeServer, seed: int

@@ -343,7 +343,10 @@ def test_the_operator_holds_and_releases_a_person(
 # -- failures ----------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("fault", ["html", "500", "malformed", "truncated", "timeout"])
+@pytest.mark.parametrize(
+    "fault",
+    ["html", "500", "malformed", "truncated", pytest.param("timeout", marks=pytest.mark.slow)],
+)
 def test_a_bad_answer_is_one_line_and_the_last_good_data_stays(
     tmp_path: Path, ll2: FakeLL2, sync: Callable[..., Run], fault: str
 ) -> None:

@@ -22,6 +22,7 @@ def page(results: list[object]) -> dict[str, object]:
     return {"count": len(results), "next": None, "previous": None, "results": results}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", sorted(SCENARIOS))
 def test_scenario_fixtures_match_the_schema(name: str) -> None:
     scenario = SCENARIOS[name]()
@@ -62,6 +63,7 @@ def test_the_validator_is_strict() -> None:
     assert errors(wrong_mode, "PolymorphicAstronautEndpoint") != []
 
 
+@pytest.mark.slow
 def test_every_answer_of_the_fake_server_matches_the_schema(ll2_clock: FakeClock) -> None:
     scenario = late_2026()
     server = make_ll2(astronauts=scenario.astronauts, launches=scenario.launches, max_limit=4)
