@@ -24,8 +24,10 @@ from bot.errors import ConfigError
 from bot.files import yamlfile
 from bot.files.data import default_data_path, is_country_code
 from bot.files.targets import (
+    ImageSettings,
     PostingConfig,
     TargetConfig,
+    parse_images,
     parse_posting,
     parse_targets,
     rehearsal_target,
@@ -68,6 +70,7 @@ class Config:
     schedule: Schedule = field(default_factory=Schedule)
     targets: tuple[TargetConfig, ...] = field(default_factory=lambda: (rehearsal_target(),))
     posting: PostingConfig = field(default_factory=PostingConfig)
+    images: ImageSettings = field(default_factory=ImageSettings)  # announcements.images
 
     @property
     def timezone(self) -> str:
@@ -76,6 +79,11 @@ class Config:
     @property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+    def images_for(self, target: TargetConfig) -> ImageSettings:
+        """Which of ``target``'s posts carry a chart: its own ``images`` over
+        ``announcements.images``."""
+        return replace(self.images, **target.images) if target.images else self.images
 
     def rehearsal(self) -> Config:
         """The same configuration posting only through a dry-run target (``--dry-run``)."""
@@ -151,6 +159,7 @@ def parse_config(raw: Any, source: str, path: Path | None = None) -> Config:
         schedule=_schedule(r, top.get("schedule")),
         targets=parse_targets(r, top.get("targets")),
         posting=parse_posting(r, top.get("posting")),
+        images=_images(r, top.get("announcements")),
     )
     if r.problems:
         raise ConfigError(r.problems)
@@ -276,7 +285,7 @@ def _announcements(
 ) -> tuple[Path | None, RenderSettings]:
     where = "announcements"
     default = RenderSettings()
-    sec = r.section(raw, where, ("templates", "hashtags", "group_crew", "overflow"))
+    sec = r.section(raw, where, ("templates", "hashtags", "group_crew", "overflow", "images"))
     hashtags = r.words(sec.get("hashtags"), f"{where}.hashtags")
     for tag in hashtags:
         if hashtag(tag) is None:
@@ -295,6 +304,12 @@ def _announcements(
         scope_labels={rule.name: rule.label for rule in rules.scopes if rule.label},
     )
     return (_path(templates, base, Path()) if templates else None), settings
+
+
+def _images(r: SectionReader, announcements: Any) -> ImageSettings:
+    """``announcements.images`` (its other keys are read by :func:`_announcements`)."""
+    raw = announcements.get("images") if isinstance(announcements, Mapping) else None
+    return replace(ImageSettings(), **parse_images(r, raw, "announcements.images"))
 
 
 def _schedule(r: SectionReader, raw: Any) -> Schedule:
