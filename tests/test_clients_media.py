@@ -147,8 +147,12 @@ def test_mastodon_upload_is_v2_multipart_with_a_hash_file_name(
 ) -> None:
     make("mastodon", server, tmp_path).upload(PNG, ALT, idempotency_key="k")
     ((method, path, headers),) = server.requests
+    # v2, not v1: Mastodon.py takes the version as 0.0.0 under version_check_mode "none"
     assert (method, path) == ("POST", "/api/v2/media")
     assert headers["content-type"].startswith("multipart/form-data")
+    (upload,) = server.uploads
+    assert (upload.mime_type, upload.alt) == ("image/png", ALT)
+    assert upload.file_name == hashlib.sha256(PNG).hexdigest()[:16] + ".png"  # not random
 
 
 def test_several_images_in_one_post(tmp_path: Path, server: FakeServer) -> None:

@@ -49,6 +49,7 @@ class Upload:
     data: bytes
     alt: str | None = None  # X: set by /2/media/metadata; Mastodon: the description
     mime_type: str = ""
+    file_name: str = ""  # Mastodon: the multipart file name
     attached: bool = False
     expired: bool = False
     processed: bool = True  # Mastodon: False while the server still processes it
@@ -370,10 +371,10 @@ class FakeServer:
         fault = self.faults("mastodon", "/api/v2/media")
         self._pre_fault(h, fault, "mastodon")
         fields = _multipart(headers.get("content-type", ""), body)
-        data, mime_type = fields.get("file", (b"", ""))
-        description = fields.get("description", (b"", ""))[0].decode()
+        data, mime_type, file_name = fields.get("file", (b"", "", ""))
+        description = fields.get("description", (b"", "", ""))[0].decode()
         media_id = self.new_id()
-        upload = Upload("mastodon", media_id, data, description or None, mime_type)
+        upload = Upload("mastodon", media_id, data, description or None, mime_type, file_name)
         upload.processed = not self.mastodon_processing
         with self._lock:
             self.uploads.append(upload)
@@ -569,16 +570,16 @@ class FakeServer:
     bsky_password = "app-pass-1234"
 
 
-def _multipart(content_type: str, body: bytes) -> dict[str, tuple[bytes, str]]:
-    """A multipart/form-data body: field name -> (value, the part's content type)."""
+def _multipart(content_type: str, body: bytes) -> dict[str, tuple[bytes, str, str]]:
+    """A multipart/form-data body: field name -> (value, content type, file name)."""
     head = f"Content-Type: {content_type}\r\n\r\n".encode()
     message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(head + body)
-    out: dict[str, tuple[bytes, str]] = {}
+    out: dict[str, tuple[bytes, str, str]] = {}
     for part in message.iter_parts():
         name = part.get_param("name", header="content-disposition")
         payload = part.get_payload(decode=True)
         if isinstance(name, str) and isinstance(payload, bytes):
-            out[name] = (payload, part.get_content_type())
+            out[name] = (payload, part.get_content_type(), part.get_filename() or "")
     return out
 
 
