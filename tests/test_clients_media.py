@@ -364,6 +364,7 @@ def test_media_ref_json_round_trip_and_tolerance() -> None:
     ref = MediaRef("1", "ab" * 32, None, size=3, width=2, height=1, alt="é")
     assert MediaRef.from_json(json.loads(json.dumps(ref.to_json()))) == ref
     assert MediaRef.from_json({"id": 7, "sha256": "x"}) == MediaRef("7", "x")
+    assert MediaRef.from_json({"id": "1", "sha256": "x", "size": "big"}).size == 0
 
 
 # ------------------------------------------------------------------ dry run

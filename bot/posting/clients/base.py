@@ -78,7 +78,7 @@ class MediaRef:
     def from_json(cls, raw: Mapping[str, object]) -> MediaRef:
         def number(key: str) -> int:
             value = raw.get(key)
-            return int(value) if isinstance(value, int | float | str) and str(value) else 0
+            return int(value) if isinstance(value, int | float) else 0
 
         ttl = raw.get("ttl_seconds")
         return cls(
