@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import logging
+import socket
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -28,6 +29,29 @@ def _dataset_cache(
 ) -> None:
     # one cache for the session (the bundled data is validated once), never the user's
     monkeypatch.setenv("SPACEBOT_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "cache"))
+
+
+_LOCAL = ("127.0.0.1", "::1", "localhost")
+
+
+@pytest.fixture(autouse=True)
+def _no_network(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests reach 127.0.0.1 only: anything else fails at once, whatever the code does."""
+    real_connect, real_lookup = socket.socket.connect, socket.getaddrinfo
+
+    def connect(self: socket.socket, address: object) -> None:
+        host = address[0] if isinstance(address, tuple) else None
+        if self.family != socket.AF_UNIX and host not in _LOCAL:
+            raise ConnectionRefusedError(f"tests may not use the network (tried {address!r})")
+        real_connect(self, address)  # type: ignore[arg-type]
+
+    def lookup(host: object, *args: object, **kwargs: object) -> object:
+        if host not in (None, *_LOCAL):
+            raise socket.gaierror(f"tests may not use the network (looked up {host!r})")
+        return real_lookup(host, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(socket.socket, "connect", connect)
+    monkeypatch.setattr(socket, "getaddrinfo", lookup)
 
 
 @pytest.fixture(autouse=True)
@@ -67,13 +91,16 @@ CliRunner = Callable[..., Run]
 
 @pytest.fixture
 def cli() -> CliRunner:
-    """``cli("preview", "--from", ..., env={...}, now=datetime)`` -> Run(code, out, err)."""
+    """``cli("preview", "--from", ..., env={...}, now=datetime)`` -> Run(code, out, err).
+
+    Commands run offline (``SPACEBOT_OFFLINE=1``) unless ``env`` sets it otherwise."""
 
     def run(
         *argv: str | Path, env: Mapping[str, str] | None = None, now: datetime | None = None
     ) -> Run:
         out, err = io.StringIO(), io.StringIO()
-        ctx = Context(stdout=out, stderr=err, env=dict(env or {}))
+        # offline unless the test says otherwise: no command reaches for a data source
+        ctx = Context(stdout=out, stderr=err, env={"SPACEBOT_OFFLINE": "1", **(env or {})})
         if now is not None:
             ctx.clock = lambda: now
         code = main([str(a) for a in argv], ctx)

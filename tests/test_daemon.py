@@ -527,9 +527,11 @@ def test_second_instance_is_refused_with_exit_code_2(tmp_path: Path) -> None:
 # -- heartbeat and health -------------------------------------------------------------
 
 
-def write_config(tmp_path: Path, **extra: str) -> Path:
+def write_config(tmp_path: Path, *, live: bool = False, **extra: str) -> Path:
     path = tmp_path / "config.yaml"
     lines = [f"state_dir: {tmp_path / 'state'}", "timezone: America/New_York"]
+    if not live:  # the health of the live data has tests of its own
+        lines.append("sources: {ll2: {enabled: false}}")
     lines += [f"{k}: {v}" for k, v in extra.items()]
     path.write_text("\n".join(lines) + "\n")
     return path

@@ -99,7 +99,7 @@ def register(sub: Subparsers) -> None:
 
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
-    from bot.files.data import load_dataset
+    from bot.files.live import load_mission_data
     from bot.files.templates import load_templates
     from bot.pipeline import render_posts
 
@@ -108,7 +108,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     end = parse_instant(args.end, config, end_of_day=True)
     if end <= start:
         raise UserError(f"--to ({iso(end)}) must come after --from ({iso(start)})")
-    dataset = load_dataset(config.data)
+    dataset = load_mission_data(config)
     result = find_milestones(dataset, config.rules, start, end)
     warn_stale(ctx, result.horizon, end, [f"{s.name} ({s.mission})" for s in result.stale])
     templates = load_templates(config.templates)

@@ -11,8 +11,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Literal
 
-Gender = Literal["male", "female"]
-GENDERS: tuple[Gender, ...] = ("male", "female")
+Gender = Literal["male", "female", "nonbinary", "unknown"]
+# "unknown": from a source that gives no gender (Launch Library 2); no built-in scope
+# counts such a person as a man or a woman.
+GENDERS: tuple[Gender, ...] = ("male", "female", "nonbinary", "unknown")
 
 
 def epoch(instant: datetime) -> int:
@@ -33,6 +35,16 @@ def iso(instant: datetime) -> str:
 
 
 @dataclass(frozen=True)
+class Provenance:
+    """Where a flight of the live overlay came from (the bundled history has none)."""
+
+    source: str  # "ll2": Launch Library 2
+    ids: tuple[str, ...]  # the source's ids, e.g. ("launch:5a3f...", "spacecraft-flight:123")
+    fetched_at: datetime  # the sync that last reported it
+    confirmed: bool = False  # two syncs far enough apart agreed on every instant of it
+
+
+@dataclass(frozen=True)
 class Flight:
     """One ride of one person: from launch to landing, whatever vehicles carried them."""
 
@@ -45,6 +57,11 @@ class Flight:
     landing_vehicle: str | None = None  # e.g. "Soyuz TMA-18M" (optional extension)
     note: str | None = None
     crew_lost: bool = False  # the flight ended with the death of the person (or its crew)
+    provenance: Provenance | None = None  # live data: where it came from; None: history
+
+    @property
+    def live(self) -> bool:
+        return self.provenance is not None
 
     @property
     def ongoing(self) -> bool:
@@ -66,13 +83,15 @@ class Person:
     flights: tuple[Flight, ...] = ()
     source_id: str | None = None  # e.g. McDowell's "AS-00397"
     tags: tuple[str, ...] = ()  # free labels operators can filter scopes on (e.g. "esa")
+    ll2_id: int | None = None  # the person's id in Launch Library 2, once known
 
 
 @dataclass(frozen=True)
 class Dataset:
-    as_of: datetime  # until when the data is known to be complete
+    as_of: datetime  # until when the (historical) data is known to be complete
     people: tuple[Person, ...]
     sources: tuple[str, ...] = field(default=())  # files it was read from, for messages
+    live_as_of: datetime | None = None  # the sync the live overlay came from, if any
 
     def person(self, person_id: str) -> Person:
         for p in self.people:

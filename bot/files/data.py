@@ -21,12 +21,12 @@ from typing import Any
 
 import yaml
 
-from bot.core.model import GENDERS, Dataset, Flight, Gender, Person
+from bot.core.model import GENDERS, Dataset, Flight, Gender, Person, Provenance
 from bot.errors import DataError, Problem, did_you_mean
 from bot.files import data_cache, yamlfile
 
 TOP_KEYS = {"as_of", "source", "corrections", "people"}
-PERSON_KEYS = {"id", "name", "country", "gender", "source_id", "tags", "flights"}
+PERSON_KEYS = {"id", "name", "country", "gender", "source_id", "tags", "flights", "ll2_id"}
 PERSON_REQUIRED = ("id", "name", "country", "gender", "flights")
 FLIGHT_KEYS = {
     "mission",
@@ -38,7 +38,9 @@ FLIGHT_KEYS = {
     "landing_vehicle",
     "note",
     "crew_lost",
+    "provenance",
 }
+PROVENANCE_KEYS = {"source", "ids", "fetched_at", "confirmed"}
 FLIGHT_REQUIRED = ("mission", "launch")
 EXAMPLE_INSTANT = "2015-03-27T19:42:57Z"
 
@@ -313,8 +315,9 @@ def _person(ctx: _Ctx, node: yaml.Node, index: int) -> Person | None:
     gender_raw = _text(ctx, fields.get("gender"), where, "gender")
     gender: Gender | None = None
     if gender_raw is not None:
-        if gender_raw in GENDERS:
-            gender = "male" if gender_raw == "male" else "female"
+        known = {g: g for g in GENDERS}
+        if gender_raw in known:
+            gender = known[gender_raw]
         else:
             ctx.add(
                 fields["gender"],
@@ -323,6 +326,13 @@ def _person(ctx: _Ctx, node: yaml.Node, index: int) -> Person | None:
                 f"use one of: {', '.join(GENDERS)}",
             )
     source_id = _text(ctx, fields.get("source_id"), where, "source_id")
+    ll2_id: int | None = None
+    if "ll2_id" in fields:
+        value = _scalar(ctx, fields["ll2_id"], where, "ll2_id")
+        if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+            ll2_id = value
+        elif value is not _INVALID:
+            ctx.add(fields["ll2_id"], where, "'ll2_id' must be a whole number", "e.g. ll2_id: 545")
     tags: tuple[str, ...] = ()
     if "tags" in fields:
         raw_tags = yamlfile.scalar_value(fields["tags"])[0]
@@ -362,6 +372,7 @@ def _person(ctx: _Ctx, node: yaml.Node, index: int) -> Person | None:
         flights=tuple(sorted(flights, key=lambda f: f.launch)),
         source_id=source_id,
         tags=tags,
+        ll2_id=ll2_id,
     )
 
 
@@ -378,6 +389,7 @@ def _flight(ctx: _Ctx, node: yaml.Node, where: str) -> Flight | None:
     planned = _instant(ctx, fields.get("planned_landing"), where, "planned_landing")
     suborbital = _flag(ctx, fields, where, "suborbital")
     crew_lost = _flag(ctx, fields, where, "crew_lost")
+    provenance = _provenance(ctx, fields.get("provenance"), where)
     launch_vehicle = _text(ctx, fields.get("launch_vehicle"), where, "launch_vehicle")
     landing_vehicle = _text(ctx, fields.get("landing_vehicle"), where, "landing_vehicle")
     note = _text(ctx, fields.get("note"), where, "note")
@@ -407,7 +419,29 @@ def _flight(ctx: _Ctx, node: yaml.Node, where: str) -> Flight | None:
         landing_vehicle=landing_vehicle,
         note=note,
         crew_lost=crew_lost,
+        provenance=provenance,
     )
+
+
+def _provenance(ctx: _Ctx, node: yaml.Node | None, where: str) -> Provenance | None:
+    """A live flight's ``provenance: {source, ids, fetched_at, confirmed}``."""
+    if node is None:
+        return None
+    where = f"{where}, provenance"
+    fields = _mapping(ctx, node, where, PROVENANCE_KEYS, ("source", "fetched_at"))
+    source = _text(ctx, fields.get("source"), where, "source")
+    fetched_at = _instant(ctx, fields.get("fetched_at"), where, "fetched_at")
+    ids: tuple[str, ...] = ()
+    if "ids" in fields:
+        raw = yamlfile.scalar_value(fields["ids"])[0]
+        if not isinstance(raw, list) or not all(isinstance(i, str | int) for i in raw):
+            ctx.add(fields["ids"], where, "'ids' must be a list", "e.g. ids: [launch:abc]")
+        else:
+            ids = tuple(str(i) for i in raw)
+    confirmed = _flag(ctx, fields, where, "confirmed")
+    if source is None or fetched_at is None:
+        return None
+    return Provenance(source, ids, fetched_at, confirmed)
 
 
 def _flag(ctx: _Ctx, fields: dict[str, yaml.Node], where: str, name: str) -> bool:
