@@ -21,7 +21,7 @@ from bot.core import platforms
 from bot.core.engine import find_milestones, standings
 from bot.core.fields import RenderSettings
 from bot.core.milestone import Kind, Milestone
-from bot.core.model import Dataset
+from bot.core.model import Dataset, Provenance
 from bot.core.post import Post
 from bot.core.render import group
 from bot.core.rules import Rules
@@ -123,6 +123,27 @@ def test_each_platform_gets_the_alt_text_that_fits_it() -> None:
         assert len(picture.alt) <= limit
     assert len(alt_for(chart, "x")) <= 1000 < len(alt_for(chart, "bluesky"))
     assert alt_for(chart, "dry-run") == alt_for(chart, "x")  # a rehearsal: the strictest
+
+
+def test_live_data_adds_launch_library_2_to_the_credit() -> None:
+    fetched = Provenance("ll2", ("launch:abc",), at(500))
+    historic = person("veteran", flight(0, 300))
+    live_flyer = person("newcomer", flight(400, 800, provenance=fetched))
+    ds = dataset(historic, live_flyer, as_of=1000)
+    found = find_milestones(ds, Rules(), at(400), at(800)).milestones
+    record = next(m for m in found if m.kind is Kind.RECORD_CUMULATIVE)
+    (chart,) = post_charts([record], ds, Rules())
+    assert chart.credit.endswith("Launch Library 2")
+    (plain,) = post_charts([record], ds, Rules(), live=False)
+    assert "Launch Library 2" not in plain.credit
+    # the bundled history alone: McDowell's credit only
+    members = post_of("2015-10-15", Kind.RECORD_CUMULATIVE, "scott-kelly")
+    (historic_chart,) = post_charts(members, history(), Rules())
+    assert "Launch Library 2" not in historic_chart.credit
+    ended = find_milestones(ds, Rules(), at(0), at(400)).milestones
+    end = next(m for m in ended if m.kind is Kind.MISSION_END)
+    (mission,) = post_charts([end], ds, Rules())
+    assert "Launch Library 2" not in mission.credit  # the veteran's flight is history
 
 
 def test_round_numbers_get_the_mission_chart() -> None:
