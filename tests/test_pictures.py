@@ -155,6 +155,7 @@ def test_round_numbers_get_the_mission_chart() -> None:
         assert "100 days on one flight" in chart.title
 
 
+@pytest.mark.slow
 def test_every_post_in_history_gets_charts_whose_alt_text_names_its_people() -> None:
     end = datetime(2026, 7, 4, tzinfo=UTC)
     found = find_milestones(history(), Rules(), datetime(1961, 1, 1, tzinfo=UTC), end)
