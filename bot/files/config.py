@@ -24,8 +24,10 @@ from bot.errors import ConfigError
 from bot.files import yamlfile
 from bot.files.data import default_data_path, is_country_code
 from bot.files.targets import (
+    ImageSettings,
     PostingConfig,
     TargetConfig,
+    parse_images,
     parse_posting,
     parse_targets,
     rehearsal_target,
@@ -85,6 +87,7 @@ class Config:
     schedule: Schedule = field(default_factory=Schedule)
     targets: tuple[TargetConfig, ...] = field(default_factory=lambda: (rehearsal_target(),))
     posting: PostingConfig = field(default_factory=PostingConfig)
+    images: ImageSettings = field(default_factory=ImageSettings)  # announcements.images
     ll2: LL2Settings = field(default_factory=LL2Settings)
     overlay: bool = True  # lay the live overlay over ``data`` (not when --data was given)
     offline: bool = False  # make no request to a data source (use what was synced)
@@ -101,6 +104,11 @@ class Config:
     @property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+    def images_for(self, target: TargetConfig) -> ImageSettings:
+        """Which of ``target``'s posts carry a chart: its own ``images`` over
+        ``announcements.images``."""
+        return replace(self.images, **target.images) if target.images else self.images
 
     def rehearsal(self) -> Config:
         """The same configuration posting only through a dry-run target (``--dry-run``)."""
@@ -183,6 +191,7 @@ def parse_config(raw: Any, source: str, path: Path | None = None) -> Config:
         schedule=_schedule(r, top.get("schedule")),
         targets=parse_targets(r, top.get("targets")),
         posting=parse_posting(r, top.get("posting")),
+        images=_images(r, top.get("announcements")),
         ll2=_sources(r, top.get("sources")),
     )
     if r.problems:
@@ -309,7 +318,7 @@ def _announcements(
 ) -> tuple[Path | None, RenderSettings]:
     where = "announcements"
     default = RenderSettings()
-    sec = r.section(raw, where, ("templates", "hashtags", "group_crew", "overflow"))
+    sec = r.section(raw, where, ("templates", "hashtags", "group_crew", "overflow", "images"))
     hashtags = r.words(sec.get("hashtags"), f"{where}.hashtags")
     for tag in hashtags:
         if hashtag(tag) is None:
@@ -328,6 +337,12 @@ def _announcements(
         scope_labels={rule.name: rule.label for rule in rules.scopes if rule.label},
     )
     return (_path(templates, base, Path()) if templates else None), settings
+
+
+def _images(r: SectionReader, announcements: Any) -> ImageSettings:
+    """``announcements.images`` (its other keys are read by :func:`_announcements`)."""
+    raw = announcements.get("images") if isinstance(announcements, Mapping) else None
+    return replace(ImageSettings(), **parse_images(r, raw, "announcements.images"))
 
 
 def _sources(r: SectionReader, raw: Any) -> LL2Settings:
