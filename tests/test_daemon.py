@@ -660,6 +660,20 @@ def test_check_command_refused_while_the_daemon_holds_the_state_dir(
     assert fake_factory == []  # refused before the pipeline (and its outbox) was opened
 
 
+def test_check_command_fails_naming_a_target_whose_credentials_were_refused(
+    tmp_path: Path, fake_factory: list[tuple[FakePipeline, Config, bool]]
+) -> None:
+    # Regression: `check` exited 0 while a target's credentials were refused.
+    ctx = ctx_at(NOW)
+    fake_factory_pipeline = FakePipeline(stuck={"main-x": "X authentication failed (401)"})
+    code = main(["check", "--config", str(write_config(tmp_path)), "--dry-run"], ctx)
+    assert code == 0  # the fixture's pipeline has no stuck target
+    fake_factory[-1][0].stuck.update(fake_factory_pipeline.stuck)
+    ctx = ctx_at(NOW)
+    assert main(["check", "--config", str(write_config(tmp_path)), "--dry-run"], ctx) == 1
+    assert "error: target 'main-x': X authentication failed (401)" in out(ctx)
+
+
 def test_check_command_bad_at_is_exit_2(tmp_path: Path) -> None:
     ctx = ctx_at(NOW)
     assert main(["check", "--config", str(write_config(tmp_path)), "--at", "soon"], ctx) == 2

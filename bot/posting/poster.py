@@ -390,7 +390,10 @@ class Poster:
 
         if isinstance(exc, RateLimited):
             not_sent()
-            until = exc.reset_at or now + timedelta(seconds=DEFAULT_RATE_LIMIT_WAIT)
+            waits = [t for t in (exc.reset_at,) if t is not None]
+            if exc.wait is not None:
+                waits.append(now + timedelta(seconds=exc.wait))
+            until = max(waits) if waits else now + timedelta(seconds=DEFAULT_RATE_LIMIT_WAIT)
             until = max(until, now + timedelta(seconds=1))
             self.outbox.set_rate_limited(name, until)
             log.warning(

@@ -14,10 +14,12 @@ Every upload is in :attr:`FakeServer.uploads` (bytes and alt text); a post namin
 upload the platform does not have (never made, :meth:`FakeServer.expire_uploads`, or on
 Mastodon already attached) is refused as the platform refuses it.
 
-``faults`` decides, per publishing request, what goes wrong: ``"429"``, ``"500"``,
+``faults`` decides, per publishing request, what goes wrong: ``"429"``,
+``"429-retry-after"`` (Retry-After: 120 and no reset headers), ``"500"``,
 ``"401"``, ``"403"``, ``"400"``, ``"reset"`` (connection dropped, nothing posted),
 ``"accept-reset"`` (posted, then connection dropped before the answer),
-``"accept-500"`` (posted, then a 500), ``"timeout"`` (no answer in time, nothing
+``"accept-500"`` (posted, then a 500), ``"accept-cut"`` (posted, then a 200 answer cut
+short: no Content-Length, connection closed halfway), ``"timeout"`` (no answer in time, nothing
 posted), ``"accept-timeout"`` (posted, then no answer in time) or ``None`` (normal).
 Uploads take the same faults ("accept-": uploaded, answer lost).
 Everything that was published is in :attr:`FakeServer.published`.
@@ -200,6 +202,14 @@ class FakeServer:
         headers: dict[str, str] | None = None,
     ) -> None:
         data = json.dumps(payload).encode()
+        if getattr(h, "cut_answer", False):
+            h.send_response(status)
+            h.send_header("Content-Type", "application/json; charset=utf-8")
+            h.send_header("Connection", "close")
+            h.end_headers()
+            h.wfile.write(data[: len(data) // 2])
+            h.wfile.flush()
+            self._drop(h)
         h.send_response(status)
         h.send_header("Content-Type", "application/json; charset=utf-8")
         h.send_header("Content-Length", str(len(data)))
@@ -236,6 +246,14 @@ class FakeServer:
         if fault == "429":
             self._send(
                 h, 429, {"error": "RateLimitExceeded", "title": "Too Many Requests"}, reset_headers
+            )
+            raise _Dropped
+        if fault == "429-retry-after":  # a proxy's 429: Retry-After only, no reset headers
+            self._send(
+                h,
+                429,
+                {"error": "RateLimitExceeded", "title": "Too Many Requests"},
+                {"Retry-After": "120"},
             )
             raise _Dropped
         if fault == "500":
@@ -278,6 +296,8 @@ class FakeServer:
             raise _Dropped
         if fault == "accept-timeout":
             self._stall(h)
+        if fault == "accept-cut":  # the 200 answer is cut short: no length, closed halfway
+            h.cut_answer = True  # type: ignore[attr-defined]
 
     # -- X ---------------------------------------------------------------------------
 

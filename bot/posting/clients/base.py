@@ -13,7 +13,8 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import ClassVar, Self, TextIO
 
@@ -93,6 +94,21 @@ class MediaRef:
         )
 
 
+def retry_after(headers: Mapping[str, str]) -> tuple[float | None, datetime | None]:
+    """A 429's ``Retry-After``: (seconds, None), or (None, instant) for an HTTP date, or
+    (None, None) when the answer has none."""
+    lowered = {k.lower(): v for k, v in headers.items()}
+    value = lowered.get("retry-after", "").strip()
+    if value.isdigit():
+        return float(value), None
+    if value:
+        try:
+            return None, parsedate_to_datetime(value).astimezone(UTC)
+        except (TypeError, ValueError):
+            return None, None
+    return None, None
+
+
 class ClientError(Exception):
     """A post did not go through.  Messages never contain credentials."""
 
@@ -102,11 +118,21 @@ class ClientError(Exception):
 
 
 class RateLimited(ClientError):
-    """429: wait until ``reset_at`` (UTC; ``None`` when the platform did not say)."""
+    """429: wait until ``reset_at`` (UTC) and at least ``wait`` seconds from now (the
+    answer's Retry-After); both ``None`` when the platform did not say."""
 
-    def __init__(self, message: str, reset_at: datetime | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        reset_at: datetime | None = None,
+        *,
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
         super().__init__(message)
-        self.reset_at = reset_at
+        wait, date = retry_after(headers or {})
+        known = [t for t in (reset_at, date) if t is not None]
+        self.reset_at = max(known) if known else None
+        self.wait = wait
 
 
 class Transient(ClientError):

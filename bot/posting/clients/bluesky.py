@@ -281,7 +281,9 @@ class BlueskyClient(Client):
         try:
             return func()
         except RateLimitExceededError as exc:
-            raise RateLimited(f"{self.name}: Bluesky rate limit (429)", exc.reset_at) from None
+            headers = dict(exc.response.headers) if exc.response is not None else {}
+            message = f"{self.name}: Bluesky rate limit (429)"
+            raise RateLimited(message, exc.reset_at, headers=headers) from None
         except UnauthorizedError as exc:
             raise AuthFailed(f"{self.name}: Bluesky refused to {what} ({_describe(exc)})") from None
         except BadRequestError as exc:
@@ -303,8 +305,11 @@ class BlueskyClient(Client):
             raise Transient(f"{self.name}: cannot reach Bluesky ({type(exc).__name__})") from None
         except LoginRequiredError:
             raise AuthFailed(f"{self.name}: Bluesky session unusable; log in again") from None
-        except AtProtocolError as exc:  # e.g. a response the SDK cannot parse
-            msg = f"{self.name}: Bluesky answer not understood ({type(exc).__name__})"
+        except (AtProtocolError, ValueError) as exc:  # e.g. an answer cut short
+            msg = (
+                f"{self.name}: Bluesky answer not understood ({type(exc).__name__}); "
+                f"the {what} may have happened"
+            )
             raise Transient(msg) from None
 
     def close(self) -> None:

@@ -80,6 +80,9 @@ class MastodonClient(Client):
             version_check_mode="created",
             mastodon_version="4.0.0",
         )
+        # Mastodon.py raises on a 429 without the answer: keep its headers (Retry-After)
+        self._last_headers: dict[str, str] = {}
+        self._api.session.hooks["response"].append(self._remember_headers)
 
     @classmethod
     def create(
@@ -119,9 +122,7 @@ class MastodonClient(Client):
                 idempotency_key=idempotency_key,
             )
         except MastodonRatelimitError:
-            reset = self._api.ratelimit_reset
-            reset_at = datetime.fromtimestamp(reset, UTC) if reset else None
-            raise RateLimited(f"{self.name}: Mastodon rate limit (429)", reset_at) from None
+            raise self._rate_limited() from None
         except MastodonNetworkError as exc:
             raise Transient(f"{self.name}: cannot reach Mastodon ({_short(exc)})") from None
         except MastodonServerError as exc:
@@ -132,9 +133,16 @@ class MastodonClient(Client):
             ) from None
         except MastodonAPIError as exc:
             status_code = _status(exc)
+            if not isinstance(status_code, int) or 200 <= status_code < 300:
+                # an answer cut short or not JSON: the status may well be published;
+                # "maybe posted" is settled like a crash (idempotency key), never "failed"
+                raise Transient(
+                    f"{self.name}: Mastodon's answer could not be read ({_message(exc)}); "
+                    "the post may be out"
+                ) from None
             if status_code == 403:
                 raise AuthFailed(f"{self.name}: Mastodon refused (403): {_message(exc)}") from None
-            if isinstance(status_code, int) and status_code >= 500:
+            if status_code >= 500:
                 raise Transient(f"{self.name}: Mastodon server error {status_code}") from None
             problem = _media_problem(self.name, _message(exc)) if media else None
             if problem is not None and status_code == 422:
@@ -180,9 +188,7 @@ class MastodonClient(Client):
         try:
             return func()
         except MastodonRatelimitError:
-            reset = self._api.ratelimit_reset
-            reset_at = datetime.fromtimestamp(reset, UTC) if reset else None
-            raise RateLimited(f"{self.name}: Mastodon rate limit (429)", reset_at) from None
+            raise self._rate_limited() from None
         except MastodonNetworkError as exc:
             raise Transient(f"{self.name}: cannot reach Mastodon ({_short(exc)})") from None
         except MastodonServerError as exc:
@@ -202,6 +208,16 @@ class MastodonClient(Client):
             ) from None
         except MastodonError as exc:
             raise Transient(f"{self.name}: Mastodon error ({type(exc).__name__})") from None
+
+    def _remember_headers(self, response: Any, *args: Any, **kwargs: Any) -> None:
+        self._last_headers = dict(getattr(response, "headers", None) or {})
+
+    def _rate_limited(self) -> RateLimited:
+        """Mastodon's 429: X-RateLimit-Reset, and Retry-After when the answer has one."""
+        reset = self._api.ratelimit_reset
+        reset_at = datetime.fromtimestamp(reset, UTC) if reset else None
+        message = f"{self.name}: Mastodon rate limit (429)"
+        return RateLimited(message, reset_at, headers=self._last_headers)
 
     def close(self) -> None:
         self._api.session.close()

@@ -139,9 +139,7 @@ class XClient(Client):
         try:
             response = self._api.create_tweet(**kwargs)
         except tweepy.TooManyRequests as exc:
-            reset = getattr(exc, "reset_time", None)
-            reset_at = datetime.fromtimestamp(reset, UTC) if isinstance(reset, int) else None
-            raise RateLimited(f"{self.name}: X rate limit (429)", reset_at) from None
+            raise _rate_limited(self.name, exc) from None
         except tweepy.TwitterServerError as exc:
             raise Transient(f"{self.name}: X server error {_status(exc)}") from None
         except tweepy.Forbidden as exc:
@@ -202,9 +200,7 @@ class XClient(Client):
         try:
             return func()
         except tweepy.TooManyRequests as exc:
-            reset = getattr(exc, "reset_time", None)
-            reset_at = datetime.fromtimestamp(reset, UTC) if isinstance(reset, int) else None
-            raise RateLimited(f"{self.name}: X rate limit (429)", reset_at) from None
+            raise _rate_limited(self.name, exc) from None
         except tweepy.TwitterServerError as exc:
             raise Transient(f"{self.name}: X server error {_status(exc)}") from None
         except (tweepy.Unauthorized, tweepy.Forbidden) as exc:
@@ -220,6 +216,15 @@ class XClient(Client):
 
     def close(self) -> None:
         self._api.session.close()
+
+
+def _rate_limited(name: str, exc: tweepy.TooManyRequests) -> RateLimited:
+    """X's 429: its x-rate-limit-reset, and Retry-After when the answer has one."""
+    response = getattr(exc, "response", None)
+    headers = dict(getattr(response, "headers", None) or {})
+    reset = headers.get("x-rate-limit-reset", "")
+    reset_at = datetime.fromtimestamp(int(reset), UTC) if str(reset).isdigit() else None
+    return RateLimited(f"{name}: X rate limit (429)", reset_at, headers=headers)
 
 
 def _status(exc: tweepy.HTTPException) -> str:
