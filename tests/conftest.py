@@ -25,6 +25,7 @@ import pytest
 from fakes import FakeClock, FakeServer, make_server
 from fakes.ll2_scenarios import LATE_2026_NOW, SCENARIOS, Scenario
 from fakes.ll2_server import FakeLL2, make_ll2
+from hypothesis import settings
 
 from bot.cli import Context, main
 
@@ -36,6 +37,11 @@ def _dataset_cache(
     # one cache for the session (the bundled data is validated once), never the user's
     monkeypatch.setenv("SPACEBOT_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "cache"))
 
+
+# No test asserts on wall-clock time: not hypothesis's per-example deadline either (it
+# made property tests fail on a loaded machine).
+settings.register_profile("spacebot", deadline=None)
+settings.load_profile("spacebot")
 
 _LOCAL = ("127.0.0.1", "::1", "localhost")
 
