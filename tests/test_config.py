@@ -243,3 +243,12 @@ def test_logging_redacts_known_credentials() -> None:
     logging.getLogger("urllib3").warning("header: Bearer logged-by-a-library-SECRET")
     assert "logged-by-a-library-SECRET" not in stream.getvalue()
     assert "Bearer ***" in stream.getvalue()
+
+
+def test_the_example_config_shows_the_defaults() -> None:
+    # config.example.yaml says every setting shows its default: a drifted copy fails here
+    example = Path(__file__).resolve().parents[1] / "config.example.yaml"
+    shown = load_config(str(example), {})
+    defaults = parse_config({}, "<defaults>")
+    for part in ("rules", "render", "schedule", "posting", "ll2", "targets", "templates"):
+        assert getattr(shown, part) == getattr(defaults, part), part
