@@ -218,6 +218,7 @@ def write_json(
     pictures: Pictures | None = None,
 ) -> None:
     by_platform = {platform: post_of(items) for platform, items in posts.items()}
+    rows: list[dict[str, object]] = []
     for m in milestones:
         for platform, index in by_platform.items():
             post = index.get(m.key)
@@ -230,7 +231,8 @@ def write_json(
                 row["images"] = [
                     {"file": w.file, "alt": w.alt, "alt_file": w.alt_file} for w in written
                 ]
-            print_json(ctx, row)
+            rows.append(row)
+    print_json(ctx, *rows)
 
 
 def write_text(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from functools import cached_property
 
 
 class Kind(StrEnum):
@@ -67,7 +68,7 @@ class Milestone:
     threshold_days: int | None = None  # round-number milestones only
     ranks: tuple[Rank, ...] = ()  # mission_end: standings after landing
 
-    @property
+    @cached_property
     def key(self) -> str:
         """Stable identity: the same milestone always has the same key, whatever window found it.
 
