@@ -10,9 +10,11 @@ Figures (best of ``--runs``, in-process, after a first warm-up):
 * one daily check's engine call (a window of a day and a half on a day with a crew in
   space);
 * scaling, as ratios to the engine on the history: 16 shifted copies of the history
-  (copy k has new ids and every instant moved k weeks later, so the copies overlap and
-  16 times as many people are in space at once), and the history plus 200 people in
-  space at once for ten years (2030-2040: the people-in-space structure at work).
+  (copy k has new ids and every instant moved k steps later), once 70 years apart (16
+  histories one after another) and once a week apart (the copies overlap: 16 times as
+  many people in space at once, and each copy's records broken by the next), and the
+  history plus 200 people in space at once for ten years (2030-2040: the people-in-space
+  structure at work).
 """
 
 from __future__ import annotations
@@ -50,18 +52,23 @@ def main() -> None:
     sys.path.insert(0, str(args.checkout))
     os.environ["SPACEBOT_CACHE_DIR"] = tempfile.mkdtemp(prefix="spacebot-bench-")
 
-    from bot.core.engine import find_milestones
-    from bot.core.model import Dataset, Flight, Person
-    from bot.core.rules import Rules
+    import bot
 
-    try:
+    print(f"{args.checkout}: bot from {Path(bot.__file__).parent}")
+    if (args.checkout / "bot" / "core").is_dir():
+        from bot.core.engine import find_milestones
+        from bot.core.model import Dataset, Flight, Person
+        from bot.core.rules import Rules
         from bot.files.data import default_data_path, load_dataset
-    except ImportError:  # an older layout
+    else:  # the layout before issue 8
         from bot.data import default_data_path, load_dataset  # type: ignore[no-redef]
+        from bot.engine import find_milestones  # type: ignore[no-redef]
+        from bot.model import Dataset, Flight, Person  # type: ignore[no-redef]
+        from bot.rules import Rules  # type: ignore[no-redef]
 
     runs = args.runs
     rules = Rules()
-    print(f"{args.checkout} (best of {runs})")
+    print(f"best of {runs}")
     load_s, ds = best(lambda: load_dataset(default_data_path()), runs)
     print(f"  load the bundled data (cached)        {load_s * 1000:8.1f} ms")
     try:
@@ -88,8 +95,8 @@ def main() -> None:
         f"({len(daily.milestones)} milestones)"
     )
 
-    def shifted(k: int) -> list[Person]:
-        delta = timedelta(weeks=k)
+    def shifted(k: int, step: timedelta) -> list[Person]:
+        delta = step * k
         return [
             dataclasses.replace(
                 p,
@@ -107,16 +114,22 @@ def main() -> None:
             for p in ds.people
         ]
 
-    copies = Dataset(
-        as_of=ds.as_of + timedelta(weeks=16),
-        people=tuple(p for k in range(16) for p in shifted(k)),
-    )
-    end = HISTORY[1] + timedelta(weeks=16)
-    copies_s, _ = best(lambda: find_milestones(copies, rules, HISTORY[0], end), runs)
-    print(
-        f"  16 shifted copies                     {copies_s * 1000:8.1f} ms  "
-        f"{copies_s / engine_s:5.1f}x the history"
-    )
+    for label, step in (
+        ("apart (70 years)", timedelta(days=70 * 365)),
+        ("overlapping (weeks)", timedelta(weeks=1)),
+    ):
+        copies = Dataset(
+            as_of=ds.as_of + step * 16,
+            people=tuple(p for k in range(16) for p in shifted(k, step)),
+        )
+        end = HISTORY[1] + step * 16
+        copies_s, _ = best(
+            lambda copies=copies, end=end: find_milestones(copies, rules, HISTORY[0], end), runs
+        )
+        print(
+            f"  16 copies, {label:<20}       {copies_s * 1000:8.1f} ms  "
+            f"{copies_s / engine_s:5.1f}x the history"
+        )
 
     start = datetime(2030, 1, 1, tzinfo=UTC)
     crowd = tuple(

@@ -33,6 +33,9 @@ COMMANDS: dict[str, str] = {
     "validate": "check data, config, templates, targets and credentials",
     "status": "the outbox: pending, posted, failed posts per target",
     "health": "exit 0 when the daemon checked recently and no target is stuck",
+    "sync": "fetch live mission data from Launch Library 2 and merge it, with safeguards",
+    "hold": "hold posts about a person (or one post) until released",
+    "release": "release held posts (the operator's decision)",
     "import-mcdowell": "regenerate the bundled history from McDowell's lists",
 }
 

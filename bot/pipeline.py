@@ -34,18 +34,22 @@ from bot.core.platforms import PlatformSpec
 from bot.core.post import Post
 from bot.core.render import check_templates, render
 from bot.core.templates import TemplateSet
+from bot.core.trust import AWAITING_CONFIRMATION, hold_reason
 from bot.errors import ConfigError, Problem, UserError
 from bot.files.config import Config
-from bot.files.data import load_dataset
+from bot.files.live import load_mission_data
 from bot.files.lock import StateLock
 from bot.files.secrets import check_secret
 from bot.files.templates import load_templates
-from bot.posting.clients import Client, open_clients
-from bot.posting.outbox import Outbox
-from bot.posting.poster import DrainResult, Poster
+from bot.posting.clients import Client, open_clients, spec_of
+from bot.posting.holds import RELEASED, held_people, operator_reason
+from bot.posting.outbox import Outbox, OutboxItem
+from bot.posting.poster import DrainResult, Poster, Verdict
 
 log = logging.getLogger("spacebot.pipeline")
 CHECKED_FILE = "checked_until.json"
+STALE = "the data is too old to back it (no sync vouches for the crew at that instant)"
+AUTOMATIC_HOLDS = (AWAITING_CONFIRMATION, STALE)  # released by the data; others by hand
 
 Clock = Callable[[], datetime]
 
@@ -121,6 +125,18 @@ class CheckReport:
     start: datetime | None = None
     end: datetime | None = None
     details: tuple[str, ...] = ()
+    held: int = 0  # enqueued (or kept) held: awaiting confirmation, stale data, crew lost
+    released: int = 0  # held posts the data now backs
+    withdrawn: int = 0  # posts whose milestone no longer holds
+
+
+@dataclass(frozen=True)
+class SyncReport:
+    """What the sync before a check did (``None`` in a report: no sync was due)."""
+
+    ok: bool
+    at: datetime
+    summary: str  # one line
 
 
 @dataclass(frozen=True)
@@ -137,7 +153,7 @@ def load(config: Config, env: Mapping[str, str], *, dry_run: bool) -> Loaded:
     problems: list[Problem] = []
     dataset: Dataset | None = None
     try:
-        dataset = load_dataset(config.data)
+        dataset = load_mission_data(config)
     except UserError as exc:
         problems.extend(exc.problems)
     templates, more = setup_problems(config, env, credentials=not dry_run)
@@ -162,6 +178,8 @@ class Pipeline:
     sleep: Callable[[float], None] = time.sleep
     clients: dict[str, Client] = field(default_factory=dict)
     poster: Poster | None = None
+    should_stop: Callable[[], bool] = lambda: False  # the daemon's SIGTERM
+    last_sync: SyncReport | None = None
 
     def __post_init__(self) -> None:
         self._open_poster()
@@ -193,6 +211,8 @@ class Pipeline:
             clock=self.clock,
             sleep=self.sleep,
             rng=random.Random(),
+            verify=self.verify,
+            should_stop=lambda: self.should_stop(),
         )
 
     def _poster(self) -> Poster:
@@ -223,7 +243,42 @@ class Pipeline:
                 self._open_poster()
                 raise
 
+    def sync(self, now: datetime) -> SyncReport | None:
+        """Fetch live data (unless it is off or offline) and reload the mission data; on
+        failure keep the last good data and say why (logged, and in the report)."""
+        cfg = self.config
+        if not cfg.live or cfg.offline:
+            return None
+        from bot.sources.ll2.errors import LL2Error
+        from bot.sources.ll2.sync import sync
+
+        try:
+            outcome = sync(cfg, self.env, clock=self.clock, sleep=self.sleep)
+        except (LL2Error, UserError) as exc:
+            text = str(exc).splitlines()[0]
+            log.error(
+                "sync with Launch Library 2 failed: %s; going on with the last good data",
+                text,
+                extra={"event": "sync_failed"},
+            )
+            self.last_sync = SyncReport(False, now, text)
+            return self.last_sync
+        result = outcome.result
+        for line in result.changes:
+            log.info("sync: %s", line, extra={"event": "sync_change"})
+        for refusal in result.refused:
+            log.warning("sync refused: %s", refusal, extra={"event": "sync_refused"})
+        summary = (
+            f"{len(result.changes)} change(s), {len(result.refused)} refused, "
+            f"{outcome.requests} request(s)"
+        )
+        log.info("synced with Launch Library 2: %s", summary, extra={"event": "sync"})
+        self.loaded = replace(self.loaded, dataset=load_mission_data(cfg))
+        self.last_sync = SyncReport(True, now, summary)
+        return self.last_sync
+
     def check(self, now: datetime) -> CheckReport:
+        self.sync(now)
         cfg = self.config
         start = self._checked_until() or now - timedelta(days=cfg.schedule.catch_up_days)
         if cfg.schedule.post_at == "crossing":
@@ -245,19 +300,119 @@ class Pipeline:
         def due(m: Milestone) -> datetime:
             return max(m.at, now) if cfg.schedule.post_at == "crossing" else now
 
-        enqueued = skipped = 0
+        dataset = self.loaded.dataset
+        enqueued = skipped = held = 0
+        by_key = {m.key: m for m in result.milestones}
         for target in cfg.targets:
             posts = render(
-                result.milestones, self.loaded.templates, target.spec, cfg.render, due=due
+                result.milestones,
+                self.loaded.templates,
+                spec_of(target, self.clients[target.name]),
+                cfg.render,
+                due=due,
             )
             for post in posts:
-                added = self.outbox.enqueue(post, [target.name], now)
+                members = [by_key[k] for k in post.key.split("+") if k in by_key]
+                reason = hold_reason(members, dataset) or self._operator_hold(members) or ""
+                added = self.outbox.enqueue(post, [target.name], now, held=reason)
                 enqueued += added
+                held += added if reason else 0
                 skipped += 1 - min(added, 1)
+        released, withdrawn = self._settle_held(now)
         # The next check starts from now, not from `end`: it recomputes the look-ahead
         # with whatever data it has then (the outbox refuses what is already queued).
         self._save_checked_until(min(now, end))
-        return CheckReport(len(result.milestones), enqueued, skipped, start, end)
+        return CheckReport(
+            len(result.milestones),
+            enqueued,
+            skipped,
+            start,
+            end,
+            held=held,
+            released=released,
+            withdrawn=withdrawn,
+        )
+
+    # -- trust: held posts and the check before sending ------------------------------
+
+    def _settle_held(self, now: datetime) -> tuple[int, int]:
+        """Held posts the data now backs go back to pending; those it no longer backs are
+        withdrawn.  Posts held for a lost crew or by the operator stay held."""
+        released = withdrawn = 0
+        for item in self.outbox.held_items():
+            if item.reason not in AUTOMATIC_HOLDS:
+                continue
+            verdict = self.verify(item, now)
+            if verdict.action == "send":
+                released += self.outbox.release(
+                    item.key, item.target, now=now, due=max(item.due, now)
+                )
+            elif verdict.action == "move" and verdict.crossing and verdict.due:
+                self.outbox.reschedule(
+                    item.key, item.target, crossing=verdict.crossing, due=verdict.due, now=now
+                )
+                released += self.outbox.release(item.key, item.target, now=now)
+            elif verdict.action == "withdraw":
+                withdrawn += self.outbox.withdraw(
+                    item.key, item.target, reason=verdict.reason, now=now
+                )
+        return released, withdrawn
+
+    def _operator_hold(self, members: Sequence[Milestone]) -> str | None:
+        people = held_people(self.state_dir)
+        for m in members:
+            if m.person in people:
+                return operator_reason(people[m.person])
+        return None
+
+    def verify(self, item: OutboxItem, now: datetime) -> Verdict:
+        """Recompute a post's milestone(s) from the current data, right before it goes out
+        (and for held posts at each check): see :class:`bot.posting.poster.Verdict`."""
+        keys = item.key.split("+")
+        cfg = self.config
+        margin = cfg.ll2.max_shift + timedelta(days=2)
+        start = min(item.crossing, now) - margin
+        end = max(item.crossing, now) + margin
+        result = find_milestones(self.loaded.dataset, cfg.rules, start, end)
+        found = [m for m in result.milestones if m.key in keys]
+        if len(found) < len(keys):
+            if result.horizon is not None and item.crossing >= result.horizon:
+                return Verdict("hold", STALE)
+            return Verdict(
+                "withdraw",
+                "its milestone no longer holds on the current data (landed early, instants "
+                "moved, or the person was removed)",
+            )
+        reason = hold_reason(found, self.loaded.dataset) or self._operator_hold(found)
+        if reason is not None and item.reason != RELEASED:
+            return Verdict("hold", reason)
+        at = found[0].at
+        if at != item.crossing:
+            due = max(at, now) if cfg.schedule.post_at == "crossing" else now
+            return Verdict("move", f"now at {iso(at)}", crossing=at, due=due)
+        return Verdict()
+
+    def next_sync(self, now: datetime) -> datetime | None:
+        """When to sync again before the next daily check: soon while a landing is
+        expected (a flight within a day of its planned landing, or past it) or a crewed
+        launch is due; ``None`` otherwise (the daily check syncs)."""
+        cfg = self.config
+        if not cfg.live or cfg.offline:
+            return None
+        soon = now + timedelta(days=1)
+        expected = any(
+            flight.landing is None
+            and flight.planned_landing is not None
+            and flight.planned_landing <= soon
+            for person in self.loaded.dataset.people
+            for flight in person.flights
+        )
+        from bot.sources.ll2.sync import load_state
+
+        due = [t for t in load_state(self.state_dir).launches_due if t <= soon]
+        if expected or due:
+            return now + cfg.ll2.frequent_sync
+        return None
 
     def deliver(self, now: datetime) -> datetime | None:
         wait = self._poster().deliver_due(now)

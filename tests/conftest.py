@@ -2,6 +2,8 @@
 
 * ``clock``: the one fake clock (it moves only when told to, or when code "sleeps");
 * ``server``: the one fake social-media server on 127.0.0.1 (X, Mastodon, Bluesky);
+* ``ll2`` / ``ll2_for``: the fake Launch Library 2 on 127.0.0.1, serving a scenario
+  (``ll2_clock`` starts at the late-2026 scenario's instant);
 * ``cli``: runs ``spacebot`` in-process with captured output and a given environment;
 * every test gets its own dataset cache directory, and the logging set-up it changed
   is put back afterwards.
@@ -9,8 +11,11 @@
 
 from __future__ import annotations
 
+import copy
+import functools
 import io
 import logging
+import socket
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -18,6 +23,9 @@ from pathlib import Path
 
 import pytest
 from fakes import FakeClock, FakeServer, make_server
+from fakes.ll2_scenarios import LATE_2026_NOW, SCENARIOS, Scenario
+from fakes.ll2_server import FakeLL2, make_ll2
+from hypothesis import settings
 
 from bot.cli import Context, main
 
@@ -28,6 +36,34 @@ def _dataset_cache(
 ) -> None:
     # one cache for the session (the bundled data is validated once), never the user's
     monkeypatch.setenv("SPACEBOT_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "cache"))
+
+
+# No test asserts on wall-clock time: not hypothesis's per-example deadline either (it
+# made property tests fail on a loaded machine).
+settings.register_profile("spacebot", deadline=None)
+settings.load_profile("spacebot")
+
+_LOCAL = ("127.0.0.1", "::1", "localhost")
+
+
+@pytest.fixture(autouse=True)
+def _no_network(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests reach 127.0.0.1 only: anything else fails at once, whatever the code does."""
+    real_connect, real_lookup = socket.socket.connect, socket.getaddrinfo
+
+    def connect(self: socket.socket, address: object) -> None:
+        host = address[0] if isinstance(address, tuple) else None
+        if self.family != socket.AF_UNIX and host not in _LOCAL:
+            raise ConnectionRefusedError(f"tests may not use the network (tried {address!r})")
+        real_connect(self, address)  # type: ignore[arg-type]
+
+    def lookup(host: object, *args: object, **kwargs: object) -> object:
+        if host not in (None, *_LOCAL):
+            raise socket.gaierror(f"tests may not use the network (looked up {host!r})")
+        return real_lookup(host, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(socket.socket, "connect", connect)
+    monkeypatch.setattr(socket, "getaddrinfo", lookup)
 
 
 @pytest.fixture(autouse=True)
@@ -51,6 +87,41 @@ def server() -> Iterator[FakeServer]:
     srv.stop()
 
 
+@functools.cache
+def _scenario(name: str) -> Scenario:
+    return SCENARIOS[name]()  # built once per run (each server gets its own copy)
+
+
+@pytest.fixture
+def ll2_clock() -> FakeClock:
+    return FakeClock(LATE_2026_NOW)
+
+
+@pytest.fixture
+def ll2_for() -> Iterator[Callable[[str], FakeLL2]]:
+    """``ll2_for("vandalised")``: a fake LL2 serving that scenario (stopped afterwards)."""
+    started: list[FakeLL2] = []
+
+    def start(name: str) -> FakeLL2:
+        scenario = _scenario(name)
+        server = make_ll2(
+            astronauts=copy.deepcopy(scenario.astronauts),
+            launches=copy.deepcopy(scenario.launches),
+        )
+        started.append(server)
+        return server
+
+    yield start
+    for server in started:
+        server.stop()
+
+
+@pytest.fixture
+def ll2(ll2_for: Callable[[str], FakeLL2]) -> FakeLL2:
+    """The fake LL2 serving the late-2026 scenario."""
+    return ll2_for("late_2026")
+
+
 @dataclass
 class Run:
     code: int
@@ -67,13 +138,16 @@ CliRunner = Callable[..., Run]
 
 @pytest.fixture
 def cli() -> CliRunner:
-    """``cli("preview", "--from", ..., env={...}, now=datetime)`` -> Run(code, out, err)."""
+    """``cli("preview", "--from", ..., env={...}, now=datetime)`` -> Run(code, out, err).
+
+    Commands run offline (``SPACEBOT_OFFLINE=1``) unless ``env`` sets it otherwise."""
 
     def run(
         *argv: str | Path, env: Mapping[str, str] | None = None, now: datetime | None = None
     ) -> Run:
         out, err = io.StringIO(), io.StringIO()
-        ctx = Context(stdout=out, stderr=err, env=dict(env or {}))
+        # offline unless the test says otherwise: no command reaches for a data source
+        ctx = Context(stdout=out, stderr=err, env={"SPACEBOT_OFFLINE": "1", **(env or {})})
         if now is not None:
             ctx.clock = lambda: now
         code = main([str(a) for a in argv], ctx)

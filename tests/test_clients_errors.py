@@ -45,6 +45,7 @@ EXPECTED = {
     "429": RateLimited,
     "500": Transient,
     "accept-500": Transient,
+    "accept-cut": Transient,  # a 200 answer cut short: maybe posted, never "failed"
     "reset": Transient,
     "accept-reset": Transient,
     "timeout": Transient,

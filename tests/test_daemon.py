@@ -527,9 +527,11 @@ def test_second_instance_is_refused_with_exit_code_2(tmp_path: Path) -> None:
 # -- heartbeat and health -------------------------------------------------------------
 
 
-def write_config(tmp_path: Path, **extra: str) -> Path:
+def write_config(tmp_path: Path, *, live: bool = False, **extra: str) -> Path:
     path = tmp_path / "config.yaml"
     lines = [f"state_dir: {tmp_path / 'state'}", "timezone: America/New_York"]
+    if not live:  # the health of the live data has tests of its own
+        lines.append("sources: {ll2: {enabled: false}}")
     lines += [f"{k}: {v}" for k, v in extra.items()]
     path.write_text("\n".join(lines) + "\n")
     return path
@@ -656,6 +658,20 @@ def test_check_command_refused_while_the_daemon_holds_the_state_dir(
         assert main(["check", "--config", cfg], ctx) == 2
     assert "already using it" in out(ctx)
     assert fake_factory == []  # refused before the pipeline (and its outbox) was opened
+
+
+def test_check_command_fails_naming_a_target_whose_credentials_were_refused(
+    tmp_path: Path, fake_factory: list[tuple[FakePipeline, Config, bool]]
+) -> None:
+    # Regression: `check` exited 0 while a target's credentials were refused.
+    ctx = ctx_at(NOW)
+    fake_factory_pipeline = FakePipeline(stuck={"main-x": "X authentication failed (401)"})
+    code = main(["check", "--config", str(write_config(tmp_path)), "--dry-run"], ctx)
+    assert code == 0  # the fixture's pipeline has no stuck target
+    fake_factory[-1][0].stuck.update(fake_factory_pipeline.stuck)
+    ctx = ctx_at(NOW)
+    assert main(["check", "--config", str(write_config(tmp_path)), "--dry-run"], ctx) == 1
+    assert "error: target 'main-x': X authentication failed (401)" in out(ctx)
 
 
 def test_check_command_bad_at_is_exit_2(tmp_path: Path) -> None:

@@ -7,7 +7,7 @@ import itertools
 import json
 import random
 from collections.abc import Callable, Mapping
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -213,6 +213,30 @@ def test_rate_limit_waits_without_burning_attempts(
 
 
 @pytest.mark.parametrize("platform", ["x", "mastodon", "bluesky"])
+def test_a_429_with_only_retry_after_waits_the_time_given(
+    tmp_path: Path, clock: FakeClock, server: FakeServer, platform: str
+) -> None:
+    # Regression: a 429 giving only Retry-After waited the default 15 minutes.
+    faults_on(server, {0: "429-retry-after"})
+    rig = Rig(tmp_path, [target(platform, server)], clock)
+    rig.poster.enqueue(post("a", "hello"))
+    assert rig.poster.deliver_due() == 120.0
+
+
+def test_a_rate_limit_in_real_time_does_not_block_a_rehearsal_of_the_past(
+    tmp_path: Path, clock: FakeClock
+) -> None:
+    # Regression: a 429's reset time (wall clock) blocked later `check --at` rehearsals
+    # of past instants until it passed, years after their frozen clock.
+    rig = Rig(tmp_path, [target("dry-run", None)], clock)
+    rig.outbox.set_rate_limited("rehearsal", datetime.now(UTC) + timedelta(minutes=10))
+    clock.now = datetime(2015, 10, 15, 10, tzinfo=UTC)
+    rig.poster.enqueue(Post("a", clock.now, clock.now, ("hello",), ("hello",)), now=clock.now)
+    result = rig.poster.drain()
+    assert result.posted == 1
+
+
+@pytest.mark.parametrize("platform", ["x", "mastodon", "bluesky"])
 def test_auth_failure_blocks_target_and_keeps_posts(
     tmp_path: Path,
     clock: FakeClock,
@@ -244,6 +268,40 @@ def test_auth_failure_blocks_target_and_keeps_posts(
     rig.open().drain()
     assert server.texts() == ["hello", "again"]
     assert rig.outbox.target_state(name)[0] is None
+
+
+@pytest.mark.parametrize("platform", ["x", "mastodon", "bluesky"])
+def test_an_answer_cut_short_is_maybe_posted_never_failed(
+    tmp_path: Path, clock: FakeClock, server: FakeServer, platform: str
+) -> None:
+    # Regression: Mastodon accepted part 1 of a thread but its 200 answer was cut short;
+    # the post was marked failed and part 2 never went out.
+    faults_on(server, {0: "accept-cut"})
+    rig = Rig(tmp_path, [target(platform, server, min_interval=0)], clock)
+    rig.poster.enqueue(post("a", "part one (1/2)", "part two (2/2)"))
+    result = rig.poster.drain()
+    assert result.failed == 0
+    assert rig.state("a", rig.targets[0].name) == "posted"
+    assert server.texts() == ["part one (1/2)", "part two (2/2)"]  # each once
+
+
+def test_sigterm_stops_after_the_post_in_flight(tmp_path: Path, clock: FakeClock) -> None:
+    # Regression: after SIGTERM the poster went on through every due post (a backlog
+    # ran past systemd's and compose's stop timeouts and ended in SIGKILL).
+    rig = Rig(tmp_path, [target("dry-run", None, min_interval=0)], clock)
+    for key in "abcde":
+        rig.poster.enqueue(post(key, f"post {key}"))
+    stop = {"now": False}
+    rig.poster.should_stop = lambda: stop["now"]
+
+    def after_first(point: str, item: object, idx: int) -> None:
+        if point == "after_call":
+            stop["now"] = True  # SIGTERM arrives while the first post is in flight
+
+    rig.crash()
+    rig.open(hook=after_first).should_stop = lambda: stop["now"]
+    assert rig.poster.deliver_due() is None
+    assert [line["text"] for line in dry_lines(rig)] == ["post a"]  # finished, no more
 
 
 @pytest.mark.parametrize("platform", ["x", "mastodon", "bluesky"])
@@ -306,6 +364,7 @@ def published(rig: Rig, server: FakeServer, platform: str) -> list[str]:
     return server.texts(platform)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("platform", PLATFORMS)
 @pytest.mark.parametrize("point", CRASH_POINTS)
 @pytest.mark.parametrize("at_call", range(5))
@@ -353,6 +412,7 @@ def test_crash_at_every_step_posts_everything_exactly_once(
         assert by_text["two c"].reply_to == by_text["two b"].id
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("seed", range(4))
 def test_random_faults_every_post_once_in_order_within_cap(
     tmp_path: Path, clock: FakeClock, server: FakeServer, seed: int

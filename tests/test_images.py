@@ -436,6 +436,7 @@ def test_png_is_deterministic_and_carries_no_time_or_version() -> None:
     assert draw(kelly_mission_chart()) == draw(kelly_mission_chart())
 
 
+@pytest.mark.slow
 def test_png_is_the_same_in_a_fresh_process() -> None:
     code = textwrap.dedent(
         """

@@ -10,14 +10,13 @@ from datetime import timedelta
 
 import httpx
 import pytest
-from fakes.ll2_fixtures import TOKEN_VALUE, Clock, client_for, clock, ll2, token
+from fakes import FakeClock
+from fakes.ll2_client import TOKEN_VALUE, client_for, token
 from fakes.ll2_server import FakeLL2, Fault
 
 from bot.sources.ll2.client import LL2Client
 from bot.sources.ll2.errors import LL2Error, Throttled
 from bot.sources.ll2.parse import parse_astronauts
-
-__all__ = ["clock", "ll2"]  # fixtures
 
 
 def astronaut_pages(client: LL2Client) -> list[int]:
@@ -27,9 +26,9 @@ def astronaut_pages(client: LL2Client) -> list[int]:
     return ids
 
 
-def test_paging_follows_next_and_reads_every_result(ll2: FakeLL2, clock: Clock) -> None:
+def test_paging_follows_next_and_reads_every_result(ll2: FakeLL2, ll2_clock: FakeClock) -> None:
     ll2.max_limit = 5  # LL2 caps pages at 100; a smaller cap pages through 24 people
-    with client_for(ll2, clock) as client:
+    with client_for(ll2, ll2_clock) as client:
         ids = astronaut_pages(client)
     assert ids == sorted(a["id"] for a in ll2.astronauts)
     assert len(ll2.counted) == 5  # 24 people, 5 a page
@@ -39,46 +38,50 @@ def test_paging_follows_next_and_reads_every_result(ll2: FakeLL2, clock: Clock) 
     assert all(r.params["mode"] == "normal" for r in ll2.counted)  # next keeps the filters
 
 
-def test_short_429_is_slept_through_then_retried(ll2: FakeLL2, clock: Clock) -> None:
+def test_short_429_is_slept_through_then_retried(ll2: FakeLL2, ll2_clock: FakeClock) -> None:
     ll2.fail_next(Fault("429", wait=30))
-    with client_for(ll2, clock, max_wait=60) as client:
+    with client_for(ll2, ll2_clock, max_wait=60) as client:
         ids = astronaut_pages(client)
         assert client.requests == 2
-    assert clock.slept == [30.0]
+    assert ll2_clock.slept == [30.0]
     assert len(ids) == len(ll2.astronauts)
 
 
-def test_429_wait_read_from_the_body_when_no_retry_after(ll2: FakeLL2, clock: Clock) -> None:
+def test_429_wait_read_from_the_body_when_no_retry_after(
+    ll2: FakeLL2, ll2_clock: FakeClock
+) -> None:
     ll2.fail_next(Fault("429", wait=12, header=False))
-    with client_for(ll2, clock) as client:
+    with client_for(ll2, ll2_clock) as client:
         astronaut_pages(client)
-    assert clock.slept == [12.0]
+    assert ll2_clock.slept == [12.0]
 
 
-def test_long_429_raises_throttled_with_the_retry_instant(ll2: FakeLL2, clock: Clock) -> None:
+def test_long_429_raises_throttled_with_the_retry_instant(
+    ll2: FakeLL2, ll2_clock: FakeClock
+) -> None:
     ll2.fail_next(Fault("429", wait=1800))
-    start = clock.now
-    with client_for(ll2, clock, max_wait=60) as client, pytest.raises(Throttled) as caught:
+    start = ll2_clock.now
+    with client_for(ll2, ll2_clock, max_wait=60) as client, pytest.raises(Throttled) as caught:
         astronaut_pages(client)
     assert caught.value.retry_at == start + timedelta(seconds=1800)
-    assert clock.slept == []
+    assert ll2_clock.slept == []
     message = str(caught.value)
     assert "GET /2.3.0/astronauts/?mode=normal&limit=100" in message
     assert "Expected available in 1800 seconds" in message
     assert "retry at 2026-11-20T12:30:00Z" in message
 
 
-def test_429_again_after_the_retries_raises_throttled(ll2: FakeLL2, clock: Clock) -> None:
+def test_429_again_after_the_retries_raises_throttled(ll2: FakeLL2, ll2_clock: FakeClock) -> None:
     ll2.fail_next(*[Fault("429", wait=5)] * 3)
-    with client_for(ll2, clock, max_retries=2) as client, pytest.raises(Throttled):
+    with client_for(ll2, ll2_clock, max_retries=2) as client, pytest.raises(Throttled):
         astronaut_pages(client)
-    assert clock.slept == [5.0, 5.0]
+    assert ll2_clock.slept == [5.0, 5.0]
 
 
-def test_rate_limit_of_the_server_is_reported(ll2: FakeLL2, clock: Clock) -> None:
+def test_rate_limit_of_the_server_is_reported(ll2: FakeLL2, ll2_clock: FakeClock) -> None:
     ll2.limit = 1
     ll2.throttle_wait = 3000
-    with client_for(ll2, clock) as client:
+    with client_for(ll2, ll2_clock) as client:
         client.get("astronauts/1001/")
         with pytest.raises(Throttled, match="3000 seconds"):
             client.get("astronauts/1001/")
@@ -100,10 +103,10 @@ FAILURES = [
 
 @pytest.mark.parametrize(("fault", "expected"), FAILURES, ids=[f for f, _ in FAILURES])
 def test_every_failure_is_one_ll2error_naming_the_endpoint(
-    ll2: FakeLL2, clock: Clock, fault: str, expected: str
+    ll2: FakeLL2, ll2_clock: FakeClock, fault: str, expected: str
 ) -> None:
     ll2.fail_next(fault)
-    with client_for(ll2, clock, token=token()) as client, pytest.raises(LL2Error) as caught:
+    with client_for(ll2, ll2_clock, token=token()) as client, pytest.raises(LL2Error) as caught:
         astronaut_pages(client)
     message = str(caught.value)
     assert message.startswith("LL2 GET /2.3.0/astronauts/?mode=normal&limit=100: ")
@@ -113,21 +116,21 @@ def test_every_failure_is_one_ll2error_naming_the_endpoint(
     assert re.search(expected, message), message
 
 
-def test_connection_refused(clock: Clock) -> None:
+def test_connection_refused(ll2_clock: FakeClock) -> None:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]  # closed when the block ends: nothing listens
-    client = LL2Client(f"http://127.0.0.1:{port}/2.3.0/", timeout=0.5, clock=clock)
+    client = LL2Client(f"http://127.0.0.1:{port}/2.3.0/", timeout=0.5, clock=ll2_clock)
     with client, pytest.raises(LL2Error, match=r"GET /2.3.0/api-throttle/: cannot connect to"):
         client.budget()
 
 
 def test_the_token_is_sent_as_the_header_and_never_logged(
-    ll2: FakeLL2, clock: Clock, caplog: pytest.LogCaptureFixture
+    ll2: FakeLL2, ll2_clock: FakeClock, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.DEBUG)
     errors = []
-    with client_for(ll2, clock, token=token()) as client:
+    with client_for(ll2, ll2_clock, token=token()) as client:
         client.budget()
         astronaut_pages(client)
         for fault in ("429", "500", "401", "malformed", "timeout", "reset"):
@@ -148,17 +151,17 @@ def test_the_token_is_sent_as_the_header_and_never_logged(
     assert TOKEN_VALUE not in caplog.text
 
 
-def test_no_token_no_authorization_header(ll2: FakeLL2, clock: Clock) -> None:
-    with client_for(ll2, clock) as client:
+def test_no_token_no_authorization_header(ll2: FakeLL2, ll2_clock: FakeClock) -> None:
+    with client_for(ll2, ll2_clock) as client:
         client.get("astronauts/1001/")
     headers = ll2.requests[0].headers
     assert "authorization" not in headers
     assert headers["user-agent"].startswith("spacebot/")
 
 
-def test_budget_is_read_and_not_counted(ll2: FakeLL2, clock: Clock) -> None:
+def test_budget_is_read_and_not_counted(ll2: FakeLL2, ll2_clock: FakeClock) -> None:
     ll2.limit = 15
-    with client_for(ll2, clock) as client:
+    with client_for(ll2, ll2_clock) as client:
         client.get("astronauts/1001/")
         budget = client.budget()
         assert client.requests == 1
@@ -166,8 +169,8 @@ def test_budget_is_read_and_not_counted(ll2: FakeLL2, clock: Clock) -> None:
     assert len(ll2.counted) == 1
 
 
-def test_base_url_without_trailing_slash(ll2: FakeLL2, clock: Clock) -> None:
-    client = LL2Client(ll2.url.rstrip("/"), clock=clock, timeout=1)
+def test_base_url_without_trailing_slash(ll2: FakeLL2, ll2_clock: FakeClock) -> None:
+    client = LL2Client(ll2.url.rstrip("/"), clock=ll2_clock, timeout=1)
     with client:
         _endpoint, data = client.get("astronauts/1001/")
     assert isinstance(data, dict)
@@ -175,10 +178,13 @@ def test_base_url_without_trailing_slash(ll2: FakeLL2, clock: Clock) -> None:
     assert ll2.requests[-1].path == "/2.3.0/astronauts/1001/"
 
 
-def test_next_link_to_another_host_is_refused(ll2: FakeLL2, clock: Clock) -> None:
+def test_next_link_to_another_host_is_refused(ll2: FakeLL2, ll2_clock: FakeClock) -> None:
     ll2.max_limit = 5
     ll2.next_base = "http://evil.example:8080"
-    with client_for(ll2, clock) as client, pytest.raises(LL2Error, match="next page link leaves"):
+    with (
+        client_for(ll2, ll2_clock) as client,
+        pytest.raises(LL2Error, match="next page link leaves"),
+    ):
         astronaut_pages(client)
     assert len(ll2.requests) == 1
 
@@ -257,7 +263,7 @@ def test_redirect_is_not_followed() -> None:
         client.get("astronauts")
 
 
-def test_retry_after_as_an_http_date(clock: Clock) -> None:
+def test_retry_after_as_an_http_date(ll2_clock: FakeClock) -> None:
     calls = []
 
     def answer(request: httpx.Request) -> httpx.Response:
@@ -269,21 +275,21 @@ def test_retry_after_as_an_http_date(clock: Clock) -> None:
     client = LL2Client(
         "https://ll.example/2.3.0/",
         transport=httpx.MockTransport(answer),
-        sleep=clock.sleep,
-        clock=clock,
+        sleep=ll2_clock.sleep,
+        clock=ll2_clock,
     )
     with client:
         assert client.get("astronauts/1/")[1] == {"ok": True}
-    assert clock.slept == [40.0]
+    assert ll2_clock.slept == [40.0]
 
 
-def test_429_saying_nothing_assumes_an_hour(clock: Clock) -> None:
+def test_429_saying_nothing_assumes_an_hour(ll2_clock: FakeClock) -> None:
     def answer(request: httpx.Request) -> httpx.Response:
         return httpx.Response(429, text="Too Many Requests")
 
     client = LL2Client(
-        "https://ll.example/2.3.0/", transport=httpx.MockTransport(answer), clock=clock
+        "https://ll.example/2.3.0/", transport=httpx.MockTransport(answer), clock=ll2_clock
     )
     with client, pytest.raises(Throttled, match="assuming 3600 s") as caught:
         client.get("astronauts/1/")
-    assert caught.value.retry_at == clock.now + timedelta(hours=1)
+    assert caught.value.retry_at == ll2_clock.now + timedelta(hours=1)

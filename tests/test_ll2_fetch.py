@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
-from fakes.ll2_fixtures import Clock, client_for, clock, ll2
+from fakes import FakeClock
+from fakes.ll2_client import client_for
 from fakes.ll2_scenarios import (
     AX6_NET,
     CREW12_LANDING,
@@ -16,7 +17,6 @@ from fakes.ll2_scenarios import (
     SCENARIOS,
     Scenario,
     columbia,
-    starman,
 )
 from fakes.ll2_server import FakeLL2, make_ll2
 from fakes.ll2_world import at
@@ -24,8 +24,6 @@ from fakes.ll2_world import at
 from bot.sources.ll2.errors import LL2Error, Throttled
 from bot.sources.ll2.fetch import NORMAL_REQUESTS, fetch_snapshot
 from bot.sources.ll2.parse import pair_rides
-
-__all__ = ["clock", "ll2"]  # fixtures
 
 IN_SPACE_LATE_2026 = {
     "Pyotr Dubrov",
@@ -59,17 +57,10 @@ def serve(scenario: Scenario) -> FakeLL2:
     return make_ll2(astronauts=scenario.astronauts, launches=scenario.launches)
 
 
-@pytest.fixture
-def starman_ll2() -> Iterator[FakeLL2]:
-    server = serve(starman())
-    yield server
-    server.stop()
-
-
 def test_a_normal_sync_costs_three_requests_and_finds_everything(
-    ll2: FakeLL2, clock: Clock
+    ll2: FakeLL2, ll2_clock: FakeClock
 ) -> None:
-    with client_for(ll2, clock) as client:
+    with client_for(ll2, ll2_clock) as client:
         snap = fetch_snapshot(client, since=HISTORY_AS_OF)
     assert len(ll2.counted) == NORMAL_REQUESTS == 3 == snap.requests
     assert [r.path for r in ll2.requests] == [
@@ -109,11 +100,11 @@ def test_a_normal_sync_costs_three_requests_and_finds_everything(
     assert snap.skipped == ()
 
 
-def test_the_sync_asks_only_documented_filters(ll2: FakeLL2, clock: Clock) -> None:
+def test_the_sync_asks_only_documented_filters(ll2: FakeLL2, ll2_clock: FakeClock) -> None:
     from fakes.ll2_schema import document
 
     documented = document()["parameters"]
-    with client_for(ll2, clock) as client:
+    with client_for(ll2, ll2_clock) as client:
         fetch_snapshot(client, since=HISTORY_AS_OF, expected_in_space=[9999])
     for request in ll2.requests:
         key = request.path.replace("/9999/", "/{id}/")
@@ -121,22 +112,22 @@ def test_the_sync_asks_only_documented_filters(ll2: FakeLL2, clock: Clock) -> No
         assert set(request.params) <= allowed, request.path
 
 
-def test_hourly_syncs_fit_the_free_rate_limit(ll2: FakeLL2, clock: Clock) -> None:
+def test_hourly_syncs_fit_the_free_rate_limit(ll2: FakeLL2, ll2_clock: FakeClock) -> None:
     ll2.limit = 15  # per hour, without a key
     since = HISTORY_AS_OF
-    with client_for(ll2, clock) as client:
+    with client_for(ll2, ll2_clock) as client:
         for _hour in range(5):  # 5 syncs of 3 requests: the whole hour's budget
             fetch_snapshot(client, since=since)
-            since = clock.now
-            clock.now += timedelta(minutes=12)
+            since = ll2_clock.now
+            ll2_clock.now += timedelta(minutes=12)
         with pytest.raises(Throttled, match="0 of 15 requests left") as caught:
             fetch_snapshot(client, since=since)
     assert len(ll2.counted) == 15  # the sixth sync spent nothing
-    assert caught.value.retry_at > clock.now
+    assert caught.value.retry_at > ll2_clock.now
 
 
-def test_the_snapshot_names_only_its_own_requests(ll2: FakeLL2, clock: Clock) -> None:
-    with client_for(ll2, clock) as client:
+def test_the_snapshot_names_only_its_own_requests(ll2: FakeLL2, ll2_clock: FakeClock) -> None:
+    with client_for(ll2, ll2_clock) as client:
         fetch_snapshot(client, since=HISTORY_AS_OF)
         snap = fetch_snapshot(client, since=HISTORY_AS_OF)
     assert snap.requests == 3
@@ -146,27 +137,30 @@ def test_the_snapshot_names_only_its_own_requests(ll2: FakeLL2, clock: Clock) ->
     )
 
 
-def test_a_second_page_costs_one_more_request(ll2: FakeLL2, clock: Clock) -> None:
+def test_a_second_page_costs_one_more_request(ll2: FakeLL2, ll2_clock: FakeClock) -> None:
     ll2.max_limit = 10  # as if over 100 people had flown within the lookback
-    with client_for(ll2, clock) as client:
+    with client_for(ll2, ll2_clock) as client:
         snap = fetch_snapshot(client, since=HISTORY_AS_OF)
-    # 10 in space: 1 page; 12 back home: 2 pages; 5 launches: 1 page
+    # 10 in space: 1 page; 13 back home (Whitson flew within the lookback): 2 pages;
+    # 5 launches: 1 page
     assert snap.requests == len(ll2.counted) == NORMAL_REQUESTS + 1
-    assert len(snap.astronauts) == 22
+    assert len(snap.astronauts) == 23
 
 
-def test_starman_is_left_out(starman_ll2: FakeLL2, clock: Clock) -> None:
-    with client_for(starman_ll2, clock) as client:
+def test_starman_is_left_out(ll2_for: Callable[[str], FakeLL2], ll2_clock: FakeClock) -> None:
+    starman_ll2 = ll2_for("starman")
+    with client_for(starman_ll2, ll2_clock) as client:
         snap = fetch_snapshot(client, since=HISTORY_AS_OF)
     assert all(a.name != "Starman" for a in snap.astronauts)
     assert snap.skipped == ()  # is_human=true did it
 
 
 def test_starman_is_left_out_even_when_the_server_ignores_is_human(
-    starman_ll2: FakeLL2, clock: Clock
+    ll2_for: Callable[[str], FakeLL2], ll2_clock: FakeClock
 ) -> None:
+    starman_ll2 = ll2_for("starman")
     starman_ll2.ignore = {"is_human"}
-    with client_for(starman_ll2, clock) as client:
+    with client_for(starman_ll2, ll2_clock) as client:
         snap = fetch_snapshot(client, since=HISTORY_AS_OF)
     assert all(a.name != "Starman" for a in snap.astronauts)
     assert 326 not in snap.in_space_ids
@@ -174,17 +168,19 @@ def test_starman_is_left_out_even_when_the_server_ignores_is_human(
 
 
 @pytest.mark.parametrize("ignored", ["in_space", "last_flight__gte", "net__gte"])
-def test_a_filter_the_server_ignores_is_an_error(ll2: FakeLL2, clock: Clock, ignored: str) -> None:
+def test_a_filter_the_server_ignores_is_an_error(
+    ll2: FakeLL2, ll2_clock: FakeClock, ignored: str
+) -> None:
     ll2.ignore = {ignored}
-    with client_for(ll2, clock) as client, pytest.raises(LL2Error, match="filter") as caught:
+    with client_for(ll2, ll2_clock) as client, pytest.raises(LL2Error, match="filter") as caught:
         fetch_snapshot(client, since=HISTORY_AS_OF)
     assert str(caught.value).startswith("LL2 GET /2.3.0/")
 
 
 def test_someone_expected_in_space_but_not_listed_is_fetched_alone(
-    ll2: FakeLL2, clock: Clock
+    ll2: FakeLL2, ll2_clock: FakeClock
 ) -> None:
-    with client_for(ll2, clock) as client:
+    with client_for(ll2, ll2_clock) as client:
         snap = fetch_snapshot(client, since=HISTORY_AS_OF, expected_in_space=[379, 1001, 4242])
     # 379 (Shkaplerov, last launch 2021: outside the lookback) costs one request more;
     # 1001 was listed; 4242 is unknown to LL2
@@ -201,8 +197,8 @@ def test_a_crew_lost_in_flight() -> None:
     scenario = columbia()
     server = serve(scenario)
     try:
-        clock = Clock(scenario.now)
-        with client_for(server, clock) as client:
+        ll2_clock = FakeClock(scenario.now)
+        with client_for(server, ll2_clock) as client:
             snap = fetch_snapshot(client, since=scenario.since)
     finally:
         server.stop()
@@ -217,11 +213,11 @@ def test_a_crew_lost_in_flight() -> None:
     assert snap.launches == ()  # STS-107 launched before the previous sync
 
 
-def test_vandalised_data_arrives_as_it_is(clock: Clock) -> None:
+def test_vandalised_data_arrives_as_it_is(ll2_clock: FakeClock) -> None:
     """The trust rules are the merge's: the sync reports LL2's answer faithfully."""
     server = serve(SCENARIOS["vandalised"]())
     try:
-        with client_for(server, clock) as client:
+        with client_for(server, ll2_clock) as client:
             snap = fetch_snapshot(client, since=HISTORY_AS_OF)
     finally:
         server.stop()

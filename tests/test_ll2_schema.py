@@ -7,14 +7,13 @@ import json
 from pathlib import Path
 
 import pytest
-from fakes.ll2_fixtures import Clock, client_for, clock
+from fakes import FakeClock
+from fakes.ll2_client import client_for
 from fakes.ll2_scenarios import SCENARIOS, late_2026
 from fakes.ll2_schema import answer_schema, document, errors
 from fakes.ll2_server import make_ll2
 
 from bot.sources.ll2.fetch import fetch_snapshot
-
-__all__ = ["clock"]  # fixture
 
 RECORDED = Path(__file__).parent / "fixtures" / "ll2" / "recorded"
 
@@ -23,6 +22,7 @@ def page(results: list[object]) -> dict[str, object]:
     return {"count": len(results), "next": None, "previous": None, "results": results}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", sorted(SCENARIOS))
 def test_scenario_fixtures_match_the_schema(name: str) -> None:
     scenario = SCENARIOS[name]()
@@ -63,11 +63,12 @@ def test_the_validator_is_strict() -> None:
     assert errors(wrong_mode, "PolymorphicAstronautEndpoint") != []
 
 
-def test_every_answer_of_the_fake_server_matches_the_schema(clock: Clock) -> None:
+@pytest.mark.slow
+def test_every_answer_of_the_fake_server_matches_the_schema(ll2_clock: FakeClock) -> None:
     scenario = late_2026()
     server = make_ll2(astronauts=scenario.astronauts, launches=scenario.launches, max_limit=4)
     try:
-        with client_for(server, clock) as client:
+        with client_for(server, ll2_clock) as client:
             fetch_snapshot(client, since=scenario.since, expected_in_space=[379])
             for mode in ("list", "normal"):  # the other modes too
                 list(client.pages("astronauts/", {"mode": mode}))

@@ -174,13 +174,15 @@ def test_status_command(tmp_path: Path) -> None:
     out.truncate(0)
     out.seek(0)
     assert main(["status", "--state-dir", str(tmp_path), "--format", "json"], ctx) == 0
-    data = {row["target"]: row for row in jsonlib.loads(out.getvalue())}
+    data = {row["target"]: row for row in jsonlib.loads(out.getvalue())["targets"]}
     assert data["fedi"]["counts"] == {
         "pending": 1,
         "sending": 0,
+        "held": 0,
         "posted": 1,
         "failed": 0,
         "skipped": 0,
+        "withdrawn": 0,
     }
     assert data["main-x"]["blocked"] is True
     assert data["main-x"]["oldest_pending_due"] == "2026-03-01T12:00:00Z"  # == T0

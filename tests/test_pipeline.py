@@ -10,7 +10,7 @@ from bot.cli import Context, main
 
 def check(tmp_path, at: str) -> tuple[int, str, str]:
     out, err = io.StringIO(), io.StringIO()
-    env = {"SPACEBOT_STATE_DIR": str(tmp_path / "state")}
+    env = {"SPACEBOT_STATE_DIR": str(tmp_path / "state"), "SPACEBOT_OFFLINE": "1"}
     code = main(["check", "--dry-run", "--at", at], Context(stdout=out, stderr=err, env=env))
     return code, out.getvalue(), err.getvalue()
 

@@ -93,6 +93,7 @@ def _targets(server: FakeServer) -> tuple[TargetConfig, ...]:
     return parse_config(raw, "t.yaml").targets
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "fault", ["429", "500", "401", "403", "400", "reset", "timeout", "accept-reset", None]
 )

@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from bot.core import platforms
 from bot.core.fields import FIELDS
@@ -256,3 +258,21 @@ def test_tidy_starts_a_post_with_a_capital() -> None:
 
 def test_kinds_match_the_engine() -> None:
     assert set(KINDS) == {k.value for k in Kind}
+
+
+def _tidy_every_rule(text: str) -> str:
+    """tidy as it was before it skipped the rules whose trigger is absent."""
+    from bot.core import templates as t
+
+    text = t._SPACES.sub(" ", text)
+    text = t._EMPTY_PARENS.sub("", text)
+    text = t._SPACE_BEFORE_PUNCT.sub(r"\1", text)
+    text = t._COMMA_BEFORE_PAREN.sub(" (", text)
+    text = t._COMMA_BEFORE_END.sub(r"\1", text)
+    text = t._REPEATED_PERIOD.sub(".", text)
+    return "\n".join(line.strip() for line in text.split("\n")).strip()
+
+
+@given(st.text(alphabet=" \t\n.,;:!?()ab", max_size=40))
+def test_tidy_skipping_absent_triggers_changes_nothing(text: str) -> None:
+    assert tidy(text) == _tidy_every_rule(text)

@@ -210,6 +210,8 @@ def test_any_text_is_measured_without_error(text: str) -> None:
 def test_every_tld_is_word_characters() -> None:
     word = regex.compile(r"\w", regex.V0)
     assert all(word.match(c) for t in _tlds.GENERIC + _tlds.COUNTRY for c in t)
+    # tld_after_a_dot skips a dot followed by ASCII that is not a letter or a digit.
+    assert not any(t[0].isascii() and not t[0].isalnum() for t in _tlds.GENERIC + _tlds.COUNTRY)
 
 
 def test_every_emoji_has_a_code_point_the_filter_looks_for() -> None:

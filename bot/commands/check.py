@@ -99,4 +99,10 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     )
     line += f"; next post due {iso(pending)} (left pending)" if pending else "; nothing pending"
     print(line, file=ctx.stdout)
-    return 0
+    for name, reason in sorted(state.stuck_targets.items()):
+        print(
+            f"error: target '{name}': {reason}; its posts stay pending: fix its credentials "
+            "and run again",
+            file=ctx.stderr,
+        )
+    return 1 if state.stuck_targets else 0

@@ -184,5 +184,7 @@ def post_of(posts: Sequence[Post]) -> dict[str, Post]:
     return out
 
 
-def print_json(ctx: Context, row: Mapping[str, Any]) -> None:
-    print(json.dumps(row, ensure_ascii=False), file=ctx.stdout)
+def print_json(ctx: Context, *rows: Mapping[str, Any]) -> None:
+    """JSON lines, one per row, written at once."""
+    if rows:
+        ctx.stdout.write("".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows))

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import argparse
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from bot.commands.common import Context, Subparsers, add_config_args, add_parser, config_of
+from bot.core.model import iso
 from bot.errors import UserError
+from bot.files.config import Config
 
 DEFAULT_MAX_AGE_HOURS = 26.0  # a day plus slack (a fall-back day lasts 25 h)
 
@@ -65,7 +67,11 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     except (OSError, ValueError) as exc:
         print(f"unhealthy: cannot read {path}: {exc}", file=ctx.stderr)
         return 1
-    reason = assess_health(data, ctx.clock(), timedelta(hours=args.max_age))
+    now = ctx.clock()
+    reason = assess_health(data, now, timedelta(hours=args.max_age))
+    warnings: list[str] = []
+    if reason is None:
+        reason, warnings = _live_health(config, now)
     if reason:
         print(f"unhealthy: {reason}", file=ctx.stderr)
         return 1
@@ -75,4 +81,36 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
         f"ok: last check {data.get('last_check')}, {pending}, pid {data.get('pid')}",
         file=ctx.stdout,
     )
+    for warning in warnings:
+        print(f"warning: {warning}", file=ctx.stdout)
     return 0
+
+
+def _live_health(config: Config, now: datetime) -> tuple[str | None, list[str]]:
+    """Unhealthy when no good sync is recent enough while a crew is in space; warnings
+    for what the last sync quarantined."""
+    if not config.live:
+        return None, []
+    from bot.files.live import load_mission_data
+    from bot.sources.ll2.sync import load_state
+
+    try:
+        state = load_state(config.state_dir)
+        dataset = load_mission_data(config)
+    except UserError as exc:
+        return f"live data unreadable: {exc.problems[0]}".splitlines()[0], []
+    warnings = [f"quarantined by the last sync: {r}" for r in state.quarantined]
+    in_space = any(f.landing is None for p in dataset.people for f in p.flights)
+    if not in_space:
+        return None, warnings
+    limit = config.ll2.stale_after
+    last = state.last_good
+    if last is None or now - last > limit:
+        when = f"since {iso(last)}" if last else "yet"
+        why = f" (last attempt: {state.last_error})" if state.last_error else ""
+        return (
+            f"no good sync with Launch Library 2 {when} while crews are in space "
+            f"(limit {limit.days} days){why}: records are withheld until one succeeds",
+            warnings,
+        )
+    return None, warnings

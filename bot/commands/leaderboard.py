@@ -43,10 +43,10 @@ def register(sub: Subparsers) -> None:
 
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
-    from bot.files.data import load_dataset
+    from bot.files.live import load_mission_data
 
     config = config_of(args, ctx)
-    dataset = load_dataset(config.data)
+    dataset = load_mission_data(config)
     at = parse_instant(args.at, config) if args.at else ctx.clock()
     scopes = known_scopes(dataset, config.rules)
     if args.scope not in scopes:

@@ -18,6 +18,8 @@ from bot.commands.common import (
 )
 from bot.core.engine import find_milestones
 from bot.core.model import iso
+from bot.core.rules import staleness_horizon
+from bot.core.trust import hold_reason
 from bot.core.wording import local
 
 
@@ -39,13 +41,22 @@ def register(sub: Subparsers) -> None:
 
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
-    from bot.files.data import load_dataset
+    from bot.files.live import load_mission_data
 
     config = config_of(args, ctx)
-    dataset = load_dataset(config.data)
+    dataset = load_mission_data(config)
     now = ctx.clock()
     end = now + timedelta(days=max(args.days, 0))
-    # As planned: ongoing flights end at their planned landing (or at as_of without one).
+    # Crews whose fate the data does not know (no sync vouches for them lately): no
+    # forecast for them at all.
+    unknown = {
+        person.id: horizon
+        for person in dataset.people
+        for flight in person.flights
+        if (horizon := staleness_horizon(flight, dataset.as_of, config.rules.grace)) is not None
+        and horizon < now
+    }
+    # As planned: ongoing flights end at their planned landing (or when last vouched for).
     planned_rules = dataclasses.replace(config.rules, grace=timedelta(0))
     planned = find_milestones(dataset, planned_rules, now, end)
     # If extended: every ongoing flight goes on until the end of the window.
@@ -53,13 +64,20 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     extended_rules = dataclasses.replace(config.rules, grace=stretch)
     extended = find_milestones(dataset, extended_rules, now, end)
     planned_keys = {m.key for m in planned.milestones}
-    rows = [(m, m.key not in planned_keys) for m in extended.milestones]
-    if dataset.as_of + config.rules.grace < now and any(
-        f.landing is None for p in dataset.people for f in p.flights
-    ):
+    rows = [
+        (m, m.key not in planned_keys, hold_reason([m], dataset))
+        for m in extended.milestones
+        if m.person not in unknown
+    ]
+    if unknown:
+        names = ", ".join(
+            f"{dataset.person(pid).name} (known until {iso(when)})"
+            for pid, when in sorted(unknown.items(), key=lambda i: i[1])
+        )
         print(
-            f"warning: the data is as of {iso(dataset.as_of)}; flights still open in it may "
-            "have ended. Update the mission data before trusting this forecast.",
+            f"warning: the data no longer vouches for these people in space: {names}. "
+            "Their fate is unknown, so nothing is forecast for them: run 'spacebot sync' "
+            "(or update the mission data).",
             file=ctx.stderr,
         )
     posts = {}
@@ -68,13 +86,14 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
         from bot.pipeline import render_posts
 
         posts = render_posts(
-            [m for m, _ in rows], config, load_templates(config.templates), args.platform
+            [m for m, _, _ in rows], config, load_templates(config.templates), args.platform
         )
     indexes = {platform: post_of(items) for platform, items in posts.items()}
     if args.format == "json":
-        for m, if_extended in rows:
+        for m, if_extended, held in rows:
             row = milestone_json(m)
             row["if_extended"] = if_extended
+            row["held"] = held
             for platform, index in indexes.items():
                 post = index.get(m.key)
                 row[f"text_{platform}"] = "\n\n".join(post.parts) if post else ""
@@ -86,9 +105,10 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     )
     if not rows:
         print("  none expected.", file=ctx.stdout)
-    for m, if_extended in rows:
+    for m, if_extended, held in rows:
         when = local(m.at, config.timezone)
         flag = "  (only if the crew stays longer than planned)" if if_extended else ""
+        flag += f"  [held: {held}]" if held else ""
         print(f"  {when:%Y-%m-%d %H:%M}  {m.kind.value:<22} {m.name}{flag}", file=ctx.stdout)
         for index in indexes.values():
             post = index.get(m.key)

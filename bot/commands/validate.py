@@ -30,7 +30,7 @@ def register(sub: Subparsers) -> None:
 
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
-    from bot.files.data import load_dataset
+    from bot.files.live import load_mission_data_with_notes
     from bot.pipeline import setup_problems
 
     problems: list[Problem] = []
@@ -40,10 +40,11 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     except UserError as exc:
         problems.extend(exc.problems)
     dataset: Dataset | None = None
-    data_path = args.data or (config.data if config else None)
-    if data_path is not None:
+    notes: list[str] = []
+    if config is not None:
         try:
-            dataset = load_dataset(data_path)
+            dataset, ignored = load_mission_data_with_notes(config)
+            notes = [f"live overlay entry left out: {item}" for item in ignored]
         except UserError as exc:
             problems.extend(exc.problems)
     if config is not None:
@@ -54,11 +55,14 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     assert dataset is not None
     flights = sum(len(p.flights) for p in dataset.people)
     ongoing = sum(1 for p in dataset.people for f in p.flights if f.landing is None)
+    live = f", live data as of {iso(dataset.live_as_of)}" if dataset.live_as_of else ""
     print(
         f"ok: {len(dataset.people)} people, {flights} flights ({ongoing} in space), "
-        f"data as of {iso(dataset.as_of)}, from {', '.join(dataset.sources)}",
+        f"history as of {iso(dataset.as_of)}{live}, from {', '.join(dataset.sources)}",
         file=ctx.stdout,
     )
+    for note in notes:
+        print(f"warning: {note}", file=ctx.stdout)
     targets = ", ".join(f"{t.name} ({t.platform})" for t in config.targets)
     print(f"ok: configuration {config.source}; targets: {targets}", file=ctx.stdout)
     return 0

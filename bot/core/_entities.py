@@ -218,6 +218,11 @@ def tld_after_a_dot(text: str) -> bool:
     that no link can be found; True that one may be."""
     dot = text.find(".")
     while dot != -1:
+        after_dot = text[dot + 1 : dot + 2]
+        if not after_dot or (after_dot.isascii() and not after_dot.isalnum()):
+            # The end, a space or ASCII punctuation (a sentence's end): no TLD starts here.
+            dot = text.find(".", dot + 1)
+            continue
         head = text[dot + 1 : dot + 5]
         if head.casefold() == "xn--" or len(head.casefold()) != len(head):
             return True  # punycode, or a character folding to several: full rule decides

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from functools import cached_property
 
 
 class Kind(StrEnum):
@@ -92,7 +93,7 @@ class Milestone:
     ranks: tuple[Rank, ...] = ()  # mission_end: standings after landing
     short_name: str | None = None  # the person's name for a second mention, when set in data
 
-    @property
+    @cached_property
     def key(self) -> str:
         """Stable identity: the same milestone always has the same key, whatever window found it.
 

@@ -35,6 +35,16 @@ def iso(instant: datetime) -> str:
 
 
 @dataclass(frozen=True)
+class Provenance:
+    """Where a flight of the live overlay came from (the bundled history has none)."""
+
+    source: str  # "ll2": Launch Library 2
+    ids: tuple[str, ...]  # the source's ids, e.g. ("launch:5a3f...", "spacecraft-flight:123")
+    fetched_at: datetime  # the sync that last reported it
+    confirmed: bool = False  # two syncs far enough apart agreed on every instant of it
+
+
+@dataclass(frozen=True)
 class Flight:
     """One ride of one person: from launch to landing, whatever vehicles carried them."""
 
@@ -55,6 +65,11 @@ class Flight:
     # until then the flight is named by its launch vehicle only.
     landing_vehicle_launch: datetime | None = None
     aborted: bool = False  # a launch abort: kept in the data, never counted as time in space
+    provenance: Provenance | None = None  # live data: where it came from; None: history
+
+    @property
+    def live(self) -> bool:
+        return self.provenance is not None
 
     @property
     def ongoing(self) -> bool:
@@ -95,6 +110,7 @@ class Person:
     countries: tuple[str, ...] = ()
     common_name: str | None = None  # the name posts use, when it differs from ``name``
     short_name: str | None = None  # for a second mention, when the rule gets it wrong
+    ll2_id: int | None = None  # the person's id in Launch Library 2, once known
 
     def __post_init__(self) -> None:
         if not self.countries:
@@ -108,9 +124,10 @@ class Person:
 
 @dataclass(frozen=True)
 class Dataset:
-    as_of: datetime  # until when the data is known to be complete
+    as_of: datetime  # until when the (historical) data is known to be complete
     people: tuple[Person, ...]
     sources: tuple[str, ...] = field(default=())  # files it was read from, for messages
+    live_as_of: datetime | None = None  # the sync the live overlay came from, if any
 
     def person(self, person_id: str) -> Person:
         for p in self.people:

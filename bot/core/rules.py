@@ -150,9 +150,11 @@ DEFAULT_KINDS: frozenset[Kind] = frozenset(Kind) - {Kind.IN_MEMORIAM}
 
 
 def staleness_horizon(flight: Flight, as_of: datetime, grace: timedelta) -> datetime | None:
-    """Until when an ongoing flight may be followed: its planned landing (or the data's
-    ``as_of``, whichever is later) plus ``grace``; ``None`` for a flight that landed."""
+    """Until when an ongoing flight may be followed: when the data last vouched for it
+    (the live sync that reported it in space, else the data's ``as_of``) or its planned
+    landing, whichever is later, plus ``grace``; ``None`` for a flight that landed."""
     if flight.landing is not None:
         return None
-    known_until = max(flight.planned_landing, as_of) if flight.planned_landing else as_of
+    vouched = flight.provenance.fetched_at if flight.provenance is not None else as_of
+    known_until = max(flight.planned_landing, vouched) if flight.planned_landing else vouched
     return known_until + grace

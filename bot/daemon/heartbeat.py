@@ -11,7 +11,7 @@ import contextlib
 import json
 import logging
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -48,6 +48,9 @@ class Heartbeat:
     reload_failures: int = 0
     last_reload_error: str | None = None
     stuck_targets: dict[str, str] = field(default_factory=dict)
+    last_sync: datetime | None = None  # the last sync attempt with the live source
+    last_sync_ok: bool | None = None
+    last_sync_summary: str = ""
 
     def to_json(self, now: datetime) -> dict[str, Any]:
         return {
@@ -69,6 +72,9 @@ class Heartbeat:
             "reload_failures": self.reload_failures,
             "last_reload_error": self.last_reload_error,
             "stuck_targets": self.stuck_targets,
+            "last_sync": _iso(self.last_sync),
+            "last_sync_ok": self.last_sync_ok,
+            "last_sync_summary": self.last_sync_summary,
         }
 
     def write(self, path: Path, now: datetime) -> None:
@@ -95,7 +101,24 @@ def read_heartbeat(path: Path) -> dict[str, Any]:
     return data
 
 
-def assess_health(data: Mapping[str, Any], now: datetime, max_age: timedelta) -> str | None:
+def process_alive(pid: int) -> bool:
+    """Whether a process with this pid exists (on this machine, in this container)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's process: it exists
+    return True
+
+
+def assess_health(
+    data: Mapping[str, Any],
+    now: datetime,
+    max_age: timedelta,
+    *,
+    alive: Callable[[int], bool] = process_alive,
+) -> str | None:
     """None when healthy, else the one-line reason."""
     last = data.get("last_check")
     if not isinstance(last, str):
@@ -111,6 +134,18 @@ def assess_health(data: Mapping[str, Any], now: datetime, max_age: timedelta) ->
         hours = age.total_seconds() / 3600
         limit = max_age.total_seconds() / 3600
         return f"last check {last}, {hours:.1f} h ago (limit {limit:g} h)"
+    pid = data.get("pid")
+    if data.get("mode") == "daemon" and isinstance(pid, int) and not alive(pid):
+        return (
+            f"the daemon (pid {pid}) is not running; its last heartbeat is from "
+            f"{data.get('updated_at')}: start it again"
+        )
+    refused = data.get("last_reload_error")
+    if refused:
+        return (
+            f"the last reload was refused ({refused}); the daemon runs on the last good "
+            "configuration and data: fix the input and send SIGHUP"
+        )
     stuck = data.get("stuck_targets") or {}
     if stuck:
         if isinstance(stuck, Mapping):

@@ -51,6 +51,7 @@ log = logging.getLogger("spacebot.daemon")
 DAILY_CHECK_JOB = "daily-check"
 STARTUP_CHECK_JOB = "startup-check"
 RETRY_CHECK_JOB = "retry-check"
+SYNC_CHECK_JOB = "sync-check"  # an extra check while a landing or a launch is due
 DELIVERY_JOB = "deliver"
 
 CHECK_RETRY_DELAY = timedelta(minutes=15)  # after an unexpected failure of a check
@@ -129,13 +130,20 @@ def log_report(report: CheckReport, now: datetime, label: str) -> dict[str, int]
         "enqueued": int(report.enqueued),
         "skipped": int(report.skipped),
     }
+    for name in ("held", "released", "withdrawn"):  # live data's trust rules, when present
+        value = getattr(report, name, 0)
+        if value:
+            counts[name] = int(value)
+    more = "".join(f", {name} {counts[name]}" for name in ("held", "released", "withdrawn")
+                   if name in counts)  # fmt: skip
     log.info(
-        "%s check at %s: found %d milestone(s), enqueued %d post(s), skipped %d",
+        "%s check at %s: found %d milestone(s), enqueued %d post(s), skipped %d%s",
         label,
         iso(now),
         counts["found"],
         counts["enqueued"],
         counts["skipped"],
+        more,
         extra={"event": "check", "check": label, "at": iso(now), **counts},
     )
     for line in getattr(report, "details", None) or ():
@@ -196,6 +204,8 @@ class Daemon:
         self._stop_logged = False
         self._reload_requested = False
         self._pending: list[Callable[[], None]] = []
+        if hasattr(pipeline, "should_stop"):  # a post in flight finishes; no new one starts
+            pipeline.should_stop = lambda: self.stopping
         self._add_daily_job(config)
         self.scheduler.add_job(
             self._startup_check,
@@ -367,6 +377,32 @@ class Daemon:
     def _retry_check(self) -> None:
         self.run_check(label="retried")
 
+    def _sync_check(self) -> None:
+        self.run_check(label="sync")
+
+    def _schedule_sync(self, now: datetime) -> None:
+        """An extra check (with its sync) before the daily one, when the pipeline asks for
+        one: a landing expected or a crewed launch due (``pipeline.next_sync``)."""
+        method = getattr(self.pipeline, "next_sync", None)
+        at = method(now) if callable(method) else None
+        nxt = self.next_check(now)
+
+        def apply() -> None:
+            with contextlib.suppress(JobLookupError):
+                self.scheduler.remove_job(SYNC_CHECK_JOB)
+            if at is not None and (nxt is None or at < nxt):
+                self.scheduler.add_job(
+                    self._sync_check,
+                    trigger=DateTrigger(run_date=at, timezone=self.zone),
+                    id=SYNC_CHECK_JOB,
+                    name="check with a sync (a landing or launch is due)",
+                    replace_existing=True,
+                    misfire_grace_time=None,
+                    coalesce=True,
+                )
+
+        self._later(apply)
+
     def _delivery_job(self) -> None:
         self.run_delivery()
 
@@ -453,6 +489,12 @@ class Daemon:
             self.state.last_check = now
             self.state.last_check_error = None
             self.state.last_check_result = log_report(report, now, label)
+        sync = getattr(self.pipeline, "last_sync", None)
+        if sync is not None:
+            self.state.last_sync, self.state.last_sync_ok = sync.at, sync.ok
+            self.state.last_sync_summary = sync.summary
+        if not self.stopping:
+            self._schedule_sync(self._clock())
         if not self.stopping:
             self._deliver(self._clock())
         self._write_heartbeat()

@@ -25,8 +25,10 @@ from bot.errors import ConfigError
 from bot.files import yamlfile
 from bot.files.data import default_data_path, is_country_code
 from bot.files.targets import (
+    ImageSettings,
     PostingConfig,
     TargetConfig,
+    parse_images,
     parse_posting,
     parse_targets,
     rehearsal_target,
@@ -37,6 +39,7 @@ CONFIG_ENV = "SPACEBOT_CONFIG"
 STATE_DIR_ENV = "SPACEBOT_STATE_DIR"
 DEFAULT_CONFIG_NAMES = ("config.yaml", "spacebot.yaml")
 DEFAULTS_SOURCE = "<defaults>"
+OFFLINE_ENV = "SPACEBOT_OFFLINE"  # set (to anything but "" or 0): no request to a data source
 TOP_KEYS = (
     "timezone",
     "data",
@@ -46,6 +49,7 @@ TOP_KEYS = (
     "schedule",
     "targets",
     "posting",
+    "sources",
 )
 
 
@@ -55,6 +59,21 @@ class Schedule:
     post_at: Literal["crossing", "check"] = "crossing"
     misfire_grace: timedelta = timedelta(hours=6)
     catch_up_days: int = 30  # how far back a first check (empty state) looks
+
+
+@dataclass(frozen=True)
+class LL2Settings:
+    """``sources.ll2``: the live source (Launch Library 2) and the trust rules."""
+
+    enabled: bool = True  # false: no live data at all (the overlay is ignored too)
+    base_url: str = "https://ll.thespacedevs.com/2.3.0/"
+    timeout: float = 30.0  # seconds per request
+    frequent_sync: timedelta = timedelta(hours=1)  # while a landing or a launch is due
+    confirm_after: timedelta = timedelta(hours=12)  # records need two syncs this far apart
+    max_flight: timedelta = timedelta(days=730)  # a longer flight is implausible
+    max_shift: timedelta = timedelta(hours=1)  # an instant moving more than this is held
+    max_total_difference: timedelta = timedelta(days=1)  # LL2's time_in_space vs ours
+    stale_after: timedelta = timedelta(days=3)  # health fails past this without a good sync
 
 
 @dataclass(frozen=True)
@@ -69,6 +88,15 @@ class Config:
     schedule: Schedule = field(default_factory=Schedule)
     targets: tuple[TargetConfig, ...] = field(default_factory=lambda: (rehearsal_target(),))
     posting: PostingConfig = field(default_factory=PostingConfig)
+    images: ImageSettings = field(default_factory=ImageSettings)  # announcements.images
+    ll2: LL2Settings = field(default_factory=LL2Settings)
+    overlay: bool = True  # lay the live overlay over ``data`` (not when --data was given)
+    offline: bool = False  # make no request to a data source (use what was synced)
+
+    @property
+    def live(self) -> bool:
+        """Whether live data is in use (the overlay read, syncs made unless offline)."""
+        return self.ll2.enabled and self.overlay
 
     @property
     def timezone(self) -> str:
@@ -77,6 +105,11 @@ class Config:
     @property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+    def images_for(self, target: TargetConfig) -> ImageSettings:
+        """Which of ``target``'s posts carry a chart: its own ``images`` over
+        ``announcements.images``."""
+        return replace(self.images, **target.images) if target.images else self.images
 
     def rehearsal(self) -> Config:
         """The same configuration posting only through a dry-run target (``--dry-run``)."""
@@ -95,17 +128,24 @@ def find_config(explicit: str | None, env: Mapping[str, str]) -> Path | None:
 
 
 def load_config(
-    explicit: str | None, env: Mapping[str, str], *, data: str | Path | None = None
+    explicit: str | None,
+    env: Mapping[str, str],
+    *,
+    data: str | Path | None = None,
+    offline: bool = False,
 ) -> Config:
     """The configuration every command and the daemon use; :class:`ConfigError` with every
-    problem found."""
+    problem found.  ``data`` (``--data``) replaces the bundled data AND the live overlay;
+    ``offline`` (``--offline`` or ``$SPACEBOT_OFFLINE``) stops requests to data sources."""
     path = find_config(explicit, env)
     config = Config() if path is None else _read(path)
     state_dir = env.get(STATE_DIR_ENV)
     if state_dir:
         config = replace(config, state_dir=Path(state_dir))
     if data:
-        config = replace(config, data=Path(data))
+        config = replace(config, data=Path(data), overlay=False)
+    if offline or env.get(OFFLINE_ENV, "") not in ("", "0"):
+        config = replace(config, offline=True)
     return config
 
 
@@ -154,6 +194,8 @@ def parse_config(raw: Any, source: str, path: Path | None = None) -> Config:
         schedule=_schedule(r, top.get("schedule")),
         targets=parse_targets(r, top.get("targets")),
         posting=parse_posting(r, top.get("posting")),
+        images=_images(r, top.get("announcements")),
+        ll2=_sources(r, top.get("sources")),
     )
     if r.problems:
         raise ConfigError(r.problems)
@@ -290,7 +332,9 @@ def _announcements(
     ends with its crew's death (silent: nothing; in_memoriam: the in_memoriam wording)."""
     where = "announcements"
     default = RenderSettings()
-    sec = r.section(raw, where, ("templates", "hashtags", "group_crew", "overflow", "lost_crews"))
+    sec = r.section(
+        raw, where, ("templates", "hashtags", "group_crew", "overflow", "images", "lost_crews")
+    )
     lost_crews = r.choice(sec, "lost_crews", where, LOST_CREWS)
     hashtags = r.words(sec.get("hashtags"), f"{where}.hashtags")
     for tag in hashtags:
@@ -310,6 +354,58 @@ def _announcements(
         scope_labels={rule.name: rule.label for rule in rules.scopes if rule.label},
     )
     return (_path(templates, base, Path()) if templates else None), settings, lost_crews
+
+
+def _images(r: SectionReader, announcements: Any) -> ImageSettings:
+    """``announcements.images`` (its other keys are read by :func:`_announcements`)."""
+    raw = announcements.get("images") if isinstance(announcements, Mapping) else None
+    return replace(ImageSettings(), **parse_images(r, raw, "announcements.images"))
+
+
+def _sources(r: SectionReader, raw: Any) -> LL2Settings:
+    sec = r.section(raw, "sources", ("ll2",))
+    where = "sources.ll2"
+    d = LL2Settings()
+    ll2 = r.section(
+        sec.get("ll2"),
+        where,
+        (
+            "enabled",
+            "base_url",
+            "timeout",
+            "frequent_sync_minutes",
+            "confirm_hours",
+            "max_flight_days",
+            "max_shift_minutes",
+            "max_total_difference_hours",
+            "stale_days",
+        ),
+    )
+    base_url = ll2.get("base_url", d.base_url)
+    if not isinstance(base_url, str) or not base_url.startswith(("https://", "http://")):
+        r.fail(
+            f"{where}.base_url",
+            f"must be a URL (https://...), not {base_url!r}",
+            "e.g. https://ll.thespacedevs.com/2.3.0/ (lldev.thespacedevs.com for development)",
+        )
+        base_url = d.base_url
+
+    def span(key: str, default: timedelta, unit: str) -> timedelta:
+        seconds = {"minutes": 60, "hours": 3600, "days": 86400}[unit]
+        value = r.number(ll2, key, where, default.total_seconds() / seconds, positive=True)
+        return timedelta(seconds=value * seconds)
+
+    return LL2Settings(
+        enabled=r.boolean(ll2, "enabled", where, d.enabled),
+        base_url=base_url,
+        timeout=r.number(ll2, "timeout", where, d.timeout, positive=True),
+        frequent_sync=span("frequent_sync_minutes", d.frequent_sync, "minutes"),
+        confirm_after=span("confirm_hours", d.confirm_after, "hours"),
+        max_flight=span("max_flight_days", d.max_flight, "days"),
+        max_shift=span("max_shift_minutes", d.max_shift, "minutes"),
+        max_total_difference=span("max_total_difference_hours", d.max_total_difference, "hours"),
+        stale_after=span("stale_days", d.stale_after, "days"),
+    )
 
 
 def _schedule(r: SectionReader, raw: Any) -> Schedule:

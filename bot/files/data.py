@@ -21,7 +21,7 @@ from typing import Any
 
 import yaml
 
-from bot.core.model import GENDERS, Dataset, Flight, Gender, Person
+from bot.core.model import GENDERS, Dataset, Flight, Gender, Person, Provenance
 from bot.core.rules import ERAS
 from bot.errors import DataError, Problem, did_you_mean
 from bot.files import data_cache, yamlfile
@@ -38,6 +38,7 @@ PERSON_KEYS = {
     "source_id",
     "tags",
     "flights",
+    "ll2_id",
 }
 PERSON_REQUIRED = ("id", "name", "country", "gender", "flights")
 FLIGHT_KEYS = {
@@ -53,7 +54,9 @@ FLIGHT_KEYS = {
     "crew_lost",
     "flag",
     "aborted",
+    "provenance",
 }
+PROVENANCE_KEYS = {"source", "ids", "fetched_at", "confirmed"}
 FLIGHT_REQUIRED = ("mission", "launch")
 EXAMPLE_INSTANT = "2015-03-27T19:42:57Z"
 
@@ -338,8 +341,9 @@ def _person(ctx: _Ctx, node: yaml.Node, index: int) -> Person | None:
     gender_raw = _text(ctx, fields.get("gender"), where, "gender")
     gender: Gender | None = None
     if gender_raw is not None:
-        if gender_raw in GENDERS:
-            gender = next(g for g in GENDERS if g == gender_raw)
+        known = {g: g for g in GENDERS}
+        if gender_raw in known:
+            gender = known[gender_raw]
         else:
             ctx.add(
                 fields["gender"],
@@ -348,6 +352,13 @@ def _person(ctx: _Ctx, node: yaml.Node, index: int) -> Person | None:
                 f"use one of: {', '.join(GENDERS)}",
             )
     source_id = _text(ctx, fields.get("source_id"), where, "source_id")
+    ll2_id: int | None = None
+    if "ll2_id" in fields:
+        value = _scalar(ctx, fields["ll2_id"], where, "ll2_id")
+        if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+            ll2_id = value
+        elif value is not _INVALID:
+            ctx.add(fields["ll2_id"], where, "'ll2_id' must be a whole number", "e.g. ll2_id: 545")
     tags: tuple[str, ...] = ()
     if "tags" in fields:
         raw_tags = yamlfile.scalar_value(fields["tags"])[0]
@@ -390,6 +401,7 @@ def _person(ctx: _Ctx, node: yaml.Node, index: int) -> Person | None:
         countries=countries,
         common_name=common_name,
         short_name=short_name,
+        ll2_id=ll2_id,
     )
 
 
@@ -444,6 +456,7 @@ def _flight(ctx: _Ctx, node: yaml.Node, where: str) -> Flight | None:
     suborbital = _flag(ctx, fields, where, "suborbital")
     crew_lost = _flag(ctx, fields, where, "crew_lost")
     aborted = _flag(ctx, fields, where, "aborted")
+    provenance = _provenance(ctx, fields.get("provenance"), where)
     launch_vehicle = _text(ctx, fields.get("launch_vehicle"), where, "launch_vehicle")
     landing_vehicle = _text(ctx, fields.get("landing_vehicle"), where, "landing_vehicle")
     down_launch = _instant(
@@ -508,7 +521,29 @@ def _flight(ctx: _Ctx, node: yaml.Node, where: str) -> Flight | None:
         flag=flag,
         landing_vehicle_launch=down_launch,
         aborted=aborted,
+        provenance=provenance,
     )
+
+
+def _provenance(ctx: _Ctx, node: yaml.Node | None, where: str) -> Provenance | None:
+    """A live flight's ``provenance: {source, ids, fetched_at, confirmed}``."""
+    if node is None:
+        return None
+    where = f"{where}, provenance"
+    fields = _mapping(ctx, node, where, PROVENANCE_KEYS, ("source", "fetched_at"))
+    source = _text(ctx, fields.get("source"), where, "source")
+    fetched_at = _instant(ctx, fields.get("fetched_at"), where, "fetched_at")
+    ids: tuple[str, ...] = ()
+    if "ids" in fields:
+        raw = yamlfile.scalar_value(fields["ids"])[0]
+        if not isinstance(raw, list) or not all(isinstance(i, str | int) for i in raw):
+            ctx.add(fields["ids"], where, "'ids' must be a list", "e.g. ids: [launch:abc]")
+        else:
+            ids = tuple(str(i) for i in raw)
+    confirmed = _flag(ctx, fields, where, "confirmed")
+    if source is None or fetched_at is None:
+        return None
+    return Provenance(source, ids, fetched_at, confirmed)
 
 
 def _flag(ctx: _Ctx, fields: dict[str, yaml.Node], where: str, name: str) -> bool:

@@ -3,6 +3,9 @@
 Each target is one account on one platform.  Its options are checked against the
 platform table (:mod:`bot.core.platforms`: types, choices, required options, bounds),
 so no platform SDK is imported to validate a config.
+
+Also which posts carry a chart (:class:`ImageSettings`): ``announcements.images`` for
+every target, and a target's own ``images`` over it.
 """
 
 from __future__ import annotations
@@ -12,12 +15,14 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from bot.core import platforms
+from bot.core.milestone import Kind
 from bot.core.platforms import PLATFORMS, Option, PlatformSpec
 from bot.files.yamlfile import SectionReader
 
 OldPosts = Literal["past_tense", "skip"]
 
-TARGET_KEYS = ("name", "platform", "daily_cap", "min_interval", "options")
+TARGET_KEYS = ("name", "platform", "daily_cap", "min_interval", "options", "images")
+IMAGE_KEYS = ("records", "mission_ends", "milestones")
 DEFAULT_TARGETS: list[dict[str, object]] = [{"name": "rehearsal", "platform": "dry-run"}]
 
 _KIND_WORDS: dict[type, str] = {
@@ -29,12 +34,35 @@ _KIND_WORDS: dict[type, str] = {
 
 
 @dataclass(frozen=True)
+class ImageSettings:
+    """Which posts carry a chart and its alt text: ``announcements.images``, with a
+    target's ``images`` over it (:meth:`Config.images_for <bot.files.config.Config>`)."""
+
+    records: bool = True  # record posts: the top of the scope at the crossing
+    mission_ends: bool = True  # mission ends: the person's flights
+    milestones: bool = False  # round numbers of days (the mission chart)
+
+    def wants(self, kind: Kind) -> bool:
+        """Whether a post of ``kind`` carries a chart."""
+        if kind.is_record:
+            return self.records
+        if kind is Kind.MISSION_END:
+            return self.mission_ends
+        return self.milestones
+
+    @property
+    def any(self) -> bool:
+        return self.records or self.mission_ends or self.milestones
+
+
+@dataclass(frozen=True)
 class TargetConfig:
     name: str
     platform: str
     daily_cap: int
     min_interval: float
     options: Mapping[str, object] = field(default_factory=dict)  # checked, defaults filled in
+    images: Mapping[str, bool] = field(default_factory=dict)  # over announcements.images
 
     @property
     def spec(self) -> PlatformSpec:
@@ -103,11 +131,35 @@ def parse_targets(r: SectionReader, raw: Any) -> tuple[TargetConfig, ...]:
         daily_cap = r.number(sec, "daily_cap", where, row.daily_cap, positive=True, integer=True)
         min_interval = r.number(sec, "min_interval", where, row.min_interval)
         options = _options(r, sec.get("options"), f"{where}.options", row)
+        images = parse_images(r, sec.get("images"), f"{where}.images")
         if name is not None and name not in seen and len(r.problems) == before:
-            out.append(TargetConfig(name, row.name, int(daily_cap), min_interval, options))
+            out.append(TargetConfig(name, row.name, int(daily_cap), min_interval, options, images))
         if name is not None:
             seen.add(name)
     return tuple(out)
+
+
+def parse_images(r: SectionReader, raw: Any, where: str) -> dict[str, bool]:
+    """An ``images`` setting as the switches it sets: ``false`` (no charts), ``true``
+    (charts for every kind, round numbers too), or a mapping of ``records``,
+    ``mission_ends`` and ``milestones``; absent: ``{}`` (nothing set)."""
+    if raw is None:
+        return {}
+    if isinstance(raw, bool):
+        return dict.fromkeys(IMAGE_KEYS, raw)
+    if not isinstance(raw, Mapping):
+        r.fail(
+            where,
+            f"must be true, false or a mapping, not {raw!r}",
+            "e.g. images: {records: true, mission_ends: true, milestones: false}",
+        )
+        return {}
+    sec = r.section(raw, where, IMAGE_KEYS)
+    out: dict[str, bool] = {}
+    for key in IMAGE_KEYS:
+        if key in sec:
+            out[key] = r.boolean(sec, key, where, bool(getattr(ImageSettings, key)))
+    return out
 
 
 def _options(r: SectionReader, raw: Any, where: str, row: platforms.Platform) -> dict[str, object]:

@@ -29,6 +29,12 @@ API::
   shortened by the rule in its docstring when over ``limit``.
 * :func:`bot.images.draw.draw` ``(chart) -> bytes``: the PNG.  (Not re-exported here, so
   that ``bot.images.draw`` always names the module.)
+* :func:`bot.images.pictures.pictures` ``(members, dataset, rules, platform, settings)
+  -> (Picture(chart, alt), ...)``: the chart(s) of one post from the data (a record: its
+  widest scope's standings at the crossing; a mission end or round number: each
+  person's flights, at most four) with the alt text ``platform`` takes
+  (:func:`~bot.images.pictures.post_charts`, :func:`~bot.images.pictures.alt_for`).
+* :mod:`bot.images.png`: an image's name (``<sha256>.png``) and pixel size.
 * The alt-text and image limits of each platform are rows of the platform table
   (:mod:`bot.core.platforms`, :func:`~bot.core.platforms.alt_text_limit`).
 

@@ -13,6 +13,10 @@ States of a (post key, target) row:
 ``posted``   every part is out; ids and URLs per part in ``parts``
 ``failed``   the platform rejected the content for good (reason kept)
 ``skipped``  too old and the operator chose ``old_posts: skip`` (reason kept)
+``held``     not to be sent now: awaiting confirmation by a second sync, a crew lost,
+             or held by the operator (reason kept); released back to ``pending``
+``withdrawn`` its milestone no longer holds on the current data (the crew landed
+             early, instants moved, the person was removed): never sent (reason kept)
 
 A target whose credentials were refused is recorded in ``targets`` as blocked;
 its rows stay ``pending``.  See docs/outbox.md for the exactly-once argument.
@@ -36,16 +40,26 @@ from bot.posting.clients.base import PostRef
 
 DB_NAME = "outbox.sqlite3"
 
-PostState = Literal["pending", "sending", "posted", "failed", "skipped"]
+PostState = Literal["pending", "sending", "posted", "failed", "skipped", "held", "withdrawn"]
 PartState = Literal["sending", "posted"]
 Wording = Literal["parts", "late_parts"]
-STATES: tuple[PostState, ...] = ("pending", "sending", "posted", "failed", "skipped")
+STATES: tuple[PostState, ...] = (
+    "pending",
+    "sending",
+    "held",
+    "posted",
+    "failed",
+    "skipped",
+    "withdrawn",
+)
+SCHEMA_VERSION = 2
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS posts (
     post_key TEXT NOT NULL,
     target TEXT NOT NULL,
-    state TEXT NOT NULL CHECK (state IN ('pending','sending','posted','failed','skipped')),
+    state TEXT NOT NULL CHECK (state IN
+        ('pending','sending','posted','failed','skipped','held','withdrawn')),
     due TEXT NOT NULL,
     crossing TEXT NOT NULL,
     kind TEXT NOT NULL DEFAULT '',
@@ -79,11 +93,42 @@ CREATE TABLE IF NOT EXISTS targets (
     blocked_reason TEXT NOT NULL DEFAULT '',
     rate_limited_until TEXT
 );
-PRAGMA user_version = 1;
 """
 
 
 OutboxLocked = AlreadyRunning  # another process delivers from the same state directory
+
+
+def _statements(script: str) -> list[str]:
+    return [part.strip() for part in script.split(";") if part.strip()]
+
+
+def _migrate(conn: sqlite3.Connection) -> None:
+    """Create the tables, or bring an older outbox up to :data:`SCHEMA_VERSION`.
+
+    Version 1 allowed fewer states; SQLite cannot change a CHECK constraint in place, so
+    the posts table is rebuilt, in one transaction (all or nothing)."""
+    version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+    if version >= SCHEMA_VERSION:
+        return
+    exists = conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'posts'"
+    ).fetchone()
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        if exists:
+            conn.execute("ALTER TABLE posts RENAME TO posts_v1")
+            conn.execute("DROP INDEX IF EXISTS posts_by_due")
+        for statement in _statements(_SCHEMA):
+            conn.execute(statement)
+        if exists:
+            conn.execute("INSERT INTO posts SELECT * FROM posts_v1")
+            conn.execute("DROP TABLE posts_v1")
+        conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
 
 
 def _ts(when: datetime) -> str:
@@ -171,13 +216,20 @@ class Outbox:
 
     @classmethod
     def open(
-        cls, state_dir: Path, *, readonly: bool = False, lock: StateLock | None = None
+        cls,
+        state_dir: Path,
+        *,
+        readonly: bool = False,
+        lock: StateLock | None = None,
+        sender: bool = True,
     ) -> Outbox:
         """Open (creating if needed) the outbox in ``state_dir``.
 
-        A writer needs the state directory's lock (:class:`~bot.files.lock.StateLock`) so
+        A sender needs the state directory's lock (:class:`~bot.files.lock.StateLock`) so
         two pollers can never send the same post at once: pass the one the process holds,
         or the outbox takes it (:class:`OutboxLocked` if another process holds it).
+        ``sender=False`` (``hold``, ``release``) writes without the lock, beside a running
+        daemon (SQLite serialises the writes; the poster skips a post changed under it).
         ``readonly`` (for ``status``) takes no lock and never creates anything.
         """
         path = state_dir / DB_NAME
@@ -187,7 +239,7 @@ class Outbox:
                 raise FileNotFoundError(path)
             conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, isolation_level=None)
         else:
-            if lock is None or not lock.held:
+            if sender and (lock is None or not lock.held):
                 owned = StateLock(state_dir).acquire()
             try:
                 conn = sqlite3.connect(path, isolation_level=None)
@@ -200,7 +252,7 @@ class Outbox:
         if not readonly:
             conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("PRAGMA synchronous = FULL")
-            conn.executescript(_SCHEMA)
+            _migrate(conn)
         return cls(conn, path, owned)
 
     def close(self) -> None:
@@ -227,21 +279,31 @@ class Outbox:
 
     # -- writing -------------------------------------------------------------------
 
-    def enqueue(self, post: Post, targets: Sequence[str], now: datetime) -> int:
+    def enqueue(
+        self,
+        post: Post,
+        targets: Sequence[str],
+        now: datetime,
+        *,
+        held: str = "",
+    ) -> int:
         """Add ``post`` for each target not already holding its key; returns how many added.
 
         Idempotent: an existing (key, target) row is never re-added, reset or updated.
+        With ``held`` (the reason), the new rows wait in state ``held``.
         """
         added = 0
+        state = "held" if held else "pending"
         with self._tx() as db:
             for target in targets:
                 cur = db.execute(
                     "INSERT OR IGNORE INTO posts (post_key, target, state, due, crossing, kind,"
-                    " people, parts, late_parts, created_at, updated_at)"
-                    " VALUES (?, ?, 'pending', ?, ?, ?, ?, ?, ?, ?, ?)",
+                    " people, parts, late_parts, created_at, updated_at, reason)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (
                         post.key,
                         target,
+                        state,
                         _ts(post.due),
                         _ts(post.crossing),
                         post.kind,
@@ -250,10 +312,79 @@ class Outbox:
                         json.dumps(list(post.late_parts or post.parts)),
                         _ts(now),
                         _ts(now),
+                        held,
                     ),
                 )
                 added += cur.rowcount
         return added
+
+    def hold(self, key: str, target: str, *, reason: str, now: datetime) -> bool:
+        """A ``pending`` post waits (``held``) with ``reason``; False when it was not pending
+        (a post whose first part is out cannot be held: its thread goes on)."""
+        with self._tx() as db:
+            cur = db.execute(
+                "UPDATE posts SET state = 'held', reason = ?, updated_at = ?"
+                " WHERE post_key = ? AND target = ? AND state = 'pending'"
+                " AND NOT EXISTS (SELECT 1 FROM parts WHERE parts.post_key = posts.post_key"
+                " AND parts.target = posts.target)",
+                (redact(reason), _ts(now), key, target),
+            )
+            return cur.rowcount == 1
+
+    def release(
+        self,
+        key: str,
+        target: str,
+        *,
+        now: datetime,
+        due: datetime | None = None,
+        reason: str = "",
+    ) -> bool:
+        """A ``held`` post goes back to ``pending`` (due at ``due`` when given; ``reason``
+        kept, e.g. that the operator released it)."""
+        with self._tx() as db:
+            cur = db.execute(
+                "UPDATE posts SET state = 'pending', reason = ?, updated_at = ?,"
+                " due = COALESCE(?, due) WHERE post_key = ? AND target = ? AND state = 'held'",
+                (reason, _ts(now), _ts(due) if due else None, key, target),
+            )
+            return cur.rowcount == 1
+
+    def withdraw(self, key: str, target: str, *, reason: str, now: datetime) -> bool:
+        """A post not yet started whose milestone no longer holds: never sent."""
+        with self._tx() as db:
+            cur = db.execute(
+                "UPDATE posts SET state = 'withdrawn', reason = ?, done_at = ?, updated_at = ?"
+                " WHERE post_key = ? AND target = ? AND state IN ('pending', 'held')"
+                " AND NOT EXISTS (SELECT 1 FROM parts WHERE parts.post_key = posts.post_key"
+                " AND parts.target = posts.target)",
+                (redact(reason), _ts(now), _ts(now), key, target),
+            )
+            return cur.rowcount == 1
+
+    def reschedule(
+        self, key: str, target: str, *, crossing: datetime, due: datetime, now: datetime
+    ) -> bool:
+        """The milestone's instant moved: a post not yet started goes at the new one."""
+        with self._tx() as db:
+            cur = db.execute(
+                "UPDATE posts SET crossing = ?, due = ?, updated_at = ?"
+                " WHERE post_key = ? AND target = ? AND state IN ('pending', 'held')"
+                " AND NOT EXISTS (SELECT 1 FROM parts WHERE parts.post_key = posts.post_key"
+                " AND parts.target = posts.target)",
+                (_ts(crossing), _ts(due), _ts(now), key, target),
+            )
+            return cur.rowcount == 1
+
+    def held_items(self, target: str | None = None) -> list[OutboxItem]:
+        """The ``held`` rows (of one target, or all), in due order."""
+        sql = "SELECT * FROM posts WHERE state = 'held'"
+        args: list[Any] = []
+        if target is not None:
+            sql += " AND target = ?"
+            args.append(target)
+        sql += " ORDER BY due, crossing, post_key"
+        return [self._item(row) for row in self._conn.execute(sql, args)]
 
     def begin_part(
         self, key: str, target: str, idx: int, *, wording: Wording, now: datetime

@@ -10,7 +10,13 @@ Per target, strictly in due order (a post never overtakes an older one):
 * content rejected -> that post is ``failed`` (with the reason), the next goes on;
 * daily cap (rolling 24 h) and a minimum interval between posts spread a backlog
   out after an outage instead of bursting it;
-* a post older than ``max_age`` uses its past-tense wording, or is skipped.
+* a post older than ``max_age`` uses its past-tense wording, or is skipped;
+* right before a post's first part goes out, ``verify`` (the pipeline's) recomputes its
+  milestone from the current data: still true -> send; its instant moved ->
+  rescheduled; no longer true -> ``withdrawn``; not to go out now (awaiting
+  confirmation, a crew lost) -> ``held``;
+* ``should_stop`` (SIGTERM) is asked between posts: the post in flight is finished,
+  nothing more is started.
 
 Time, sleep and randomness are injected.  :meth:`Poster.deliver_due` is the one step
 (never sleeps; says how long until the next useful call); the daemon schedules it,
@@ -25,10 +31,12 @@ import random
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import Literal
 
 from bot.core import text_length
 from bot.core.post import Post
 from bot.files.targets import PostingConfig, TargetConfig
+from bot.posting.clients import spec_of
 from bot.posting.clients.base import (
     AuthFailed,
     Client,
@@ -47,6 +55,22 @@ DEFAULT_RATE_LIMIT_WAIT = 15 * 60.0  # when a 429 carries no reset time (X's win
 MIN_WAIT = 0.1  # never tell a caller to spin
 
 Hook = Callable[[str, OutboxItem, int], None]
+# A rate-limit reset further ahead than this is not about this run (a rehearsal of a past
+# instant with ``check --at`` sees the real reset years ahead): it is ignored.
+MAX_REST = timedelta(hours=25)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What the data says of a post about to go out (see the module docstring)."""
+
+    action: Literal["send", "move", "hold", "withdraw"] = "send"
+    reason: str = ""
+    crossing: datetime | None = None  # "move": the new instant
+    due: datetime | None = None  # "move": when it should go out now
+
+
+Verify = Callable[[OutboxItem, datetime], Verdict]
 
 
 def idempotency_key(post_key: str, target: str, idx: int) -> str:
@@ -60,6 +84,8 @@ class DrainResult:
     posted: int = 0
     failed: int = 0
     skipped: int = 0
+    withdrawn: int = 0
+    held: int = 0
     left_pending: dict[str, int] = field(default_factory=dict)
     blocked: list[str] = field(default_factory=list)
     next_due: datetime | None = None  # when drain() stopped: the next post's due instant
@@ -83,6 +109,8 @@ class Poster:
         sleep: Callable[[float], None] | None = None,
         rng: random.Random | None = None,
         hook: Hook | None = None,
+        verify: Verify | None = None,
+        should_stop: Callable[[], bool] = lambda: False,
     ) -> None:
         self.outbox = outbox
         self.clients = clients
@@ -92,6 +120,8 @@ class Poster:
         self._sleep = sleep
         self._rng = rng or random.Random()
         self._hook = hook
+        self._verify = verify
+        self.should_stop = should_stop
         self._failures: dict[str, int] = {}
         self._resting_until: dict[str, datetime] = {}
         self._exhausted: set[str] = set()
@@ -156,12 +186,14 @@ class Poster:
         name = target.name
         client = self.clients[name]
         while True:
-            if name in self.blocked:
+            if name in self.blocked or self.should_stop():
                 return None
             if name in self._exhausted and self._draining:
                 return None
             rest = self._resting_until.get(name)
             _, _, limited = self.outbox.target_state(name)
+            if limited is not None and limited - now > MAX_REST:
+                limited = None  # not about this instant (see MAX_REST)
             if limited is not None and (rest is None or limited > rest):
                 rest = limited
             if rest is not None and rest > now:
@@ -182,6 +214,11 @@ class Poster:
     ) -> float | None:
         """One action on the head post; ``None`` to go on, else seconds to wait."""
         name = target.name
+        if not item.started and self._verify is not None:
+            verdict = self._verify(item, now)
+            if verdict.action != "send":
+                self._apply(verdict, item, name, now)
+                return None
         wording: Wording = item.wording or "parts"
         if item.wording is None and not item.started:
             age = now - item.crossing
@@ -199,7 +236,7 @@ class Poster:
                 wording = "late_parts"
         texts = item.late_parts if wording == "late_parts" else item.parts
         if not item.started:
-            spec = target.spec
+            spec = spec_of(target, client)
             for i, text in enumerate(texts):
                 why = text_length.problem(text, spec.counter, spec.limit)
                 if why is not None:
@@ -248,7 +285,10 @@ class Poster:
                 " (the platform de-duplicates)" if client.resend_is_safe else "",
             )
 
-        self.outbox.begin_part(item.key, name, idx, wording=wording, now=now)
+        try:
+            self.outbox.begin_part(item.key, name, idx, wording=wording, now=now)
+        except KeyError:  # held or withdrawn meanwhile (by `spacebot hold`): look again
+            return None
         self._call_hook("before_call", item, idx)
         try:
             ref = client.post(text, reply_to=reply_to, idempotency_key=key)
@@ -260,6 +300,27 @@ class Poster:
         self._call_hook("after_call", item, idx)
         self._posted(item, name, idx, ref, len(texts), max(now, self._clock()))
         return None
+
+    def _apply(self, verdict: Verdict, item: OutboxItem, name: str, now: datetime) -> None:
+        """Act on a verdict other than "send" (the loop then looks at the outbox again)."""
+        if verdict.action == "move" and verdict.crossing and verdict.due:
+            self.outbox.reschedule(
+                item.key, name, crossing=verdict.crossing, due=verdict.due, now=now
+            )
+            log.info(
+                "%s: %s rescheduled: the data moved it to %s",
+                name,
+                item.key,
+                verdict.crossing.isoformat(timespec="seconds"),
+            )
+        elif verdict.action == "hold":
+            self.outbox.hold(item.key, name, reason=verdict.reason, now=now)
+            self.result.held += 1
+            log.warning("%s: %s held: %s", name, item.key, verdict.reason)
+        else:
+            self.outbox.withdraw(item.key, name, reason=verdict.reason, now=now)
+            self.result.withdrawn += 1
+            log.warning("%s: %s withdrawn: %s", name, item.key, verdict.reason)
 
     def _budget_wait(
         self, target: TargetConfig, item: OutboxItem, idx: int, total: int, now: datetime
@@ -329,7 +390,10 @@ class Poster:
 
         if isinstance(exc, RateLimited):
             not_sent()
-            until = exc.reset_at or now + timedelta(seconds=DEFAULT_RATE_LIMIT_WAIT)
+            waits = [t for t in (exc.reset_at,) if t is not None]
+            if exc.wait is not None:
+                waits.append(now + timedelta(seconds=exc.wait))
+            until = max(waits) if waits else now + timedelta(seconds=DEFAULT_RATE_LIMIT_WAIT)
             until = max(until, now + timedelta(seconds=1))
             self.outbox.set_rate_limited(name, until)
             log.warning(

@@ -197,7 +197,58 @@ def _late_2026_world(now: datetime = LATE_2026_NOW) -> World:
     )
     w.fly(ax6, 501, "Crew Dragon Grace", "Crew Dragon 2", craft_id=290, serial="C213",
           up=[(whitson, "Commander")], **sea)  # fmt: skip
+    # LL2 lists every flight of a person: the rest of each career, from the history
+    _careers(w, CAREERS)
     return w
+
+
+# LL2 id -> the history's id, for people whose earlier flights LL2 would also list
+CAREERS = {
+    195: "peggy-whitson",
+    243: "michael-lopez-alegria",
+    292: "satoshi-furukawa",
+    379: "anton-shkaplerov",
+    428: "jessica-meir",
+    599: "sergei-kud-sverchkov",
+    636: "petr-dubrov",
+    643: "kayla-barron",
+    648: "tang-hongbo",
+    662: "cai-xuzhe",
+    666: "anna-kikina",
+    683: "warren-hoburg",
+    684: "andrey-fedyaev",
+    705: "zhu-yangzhu",
+    712: "konstantin-borisov",
+    717: "john-shoffner",
+    760: "song-lingdong",
+}
+
+
+def _careers(w: World, careers: dict[int, str]) -> None:
+    """Add each person's flights from the bundled history that the world lacks (flights
+    shared by several of them become one launch with the whole crew)."""
+    from bot.files.data import default_data_path, load_dataset
+
+    history = {p.id: p for p in load_dataset(default_data_path()).people}
+    crews: dict[tuple[str, datetime], list[tuple[Person, datetime | None]]] = {}
+    for ll2_id, pid in careers.items():
+        person = w.people[ll2_id]
+        known = [up for up, _ in w.rides(person)]
+        for flight in history[pid].flights:
+            if any(abs((flight.launch - up).total_seconds()) < 86400 for up in known):
+                continue
+            crews.setdefault((flight.mission, flight.launch), []).append((person, flight.landing))
+    for n, ((mission, launch), crew) in enumerate(sorted(crews.items(), key=lambda i: i[0][1])):
+        la = w.launch(mission, f"{launch:%Y-%m-%dT%H:%M:%SZ}")
+        ends = sorted({end for _, end in crew if end is not None})
+        for i, end in enumerate(ends or [None]):
+            members = [(p, "Mission Specialist") for p, e in crew if e == end]
+            config = "Soyuz MS" if "Soyuz" in mission else "Crew Dragon 2"
+            config = "Shenzhou" if "Shenzhou" in mission else config
+            config = "Space Shuttle" if mission.startswith("STS") else config
+            w.fly(la, 800 + 10 * n + i, mission, config, up=members,
+                  mission_end=f"{end:%Y-%m-%dT%H:%M:%SZ}" if end else None,
+                  landing_success=True if end else None)  # fmt: skip
 
 
 def late_2026() -> Scenario:

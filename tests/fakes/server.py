@@ -3,22 +3,34 @@
 It speaks just enough of three APIs for the REAL tweepy, Mastodon.py and atproto
 code to run against it:
 
-* X API v2: ``POST /2/tweets`` (403 "duplicate content" for a repeated text);
-* Mastodon: ``POST /api/v1/statuses`` (honours ``Idempotency-Key``);
+* X API v2: ``POST /2/tweets`` (403 "duplicate content" for a repeated text),
+  ``POST /2/media/upload`` (one-shot, base64 in JSON), ``POST /2/media/metadata``;
+* Mastodon: ``POST /api/v1/statuses`` (honours ``Idempotency-Key``), ``POST /api/v2/media``;
 * Bluesky: ``com.atproto.server.createSession``/``refreshSession``,
-  ``com.atproto.repo.createRecord``, ``app.bsky.feed.getAuthorFeed``.
+  ``com.atproto.repo.createRecord``, ``com.atproto.repo.uploadBlob``,
+  ``app.bsky.feed.getAuthorFeed``.
 
-``faults`` decides, per publishing request, what goes wrong: ``"429"``, ``"500"``,
+Every upload is in :attr:`FakeServer.uploads` (bytes and alt text); a post naming an
+upload the platform does not have (never made, :meth:`FakeServer.expire_uploads`, or on
+Mastodon already attached) is refused as the platform refuses it.
+
+``faults`` decides, per publishing request, what goes wrong: ``"429"``,
+``"429-retry-after"`` (Retry-After: 120 and no reset headers), ``"500"``,
 ``"401"``, ``"403"``, ``"400"``, ``"reset"`` (connection dropped, nothing posted),
 ``"accept-reset"`` (posted, then connection dropped before the answer),
-``"accept-500"`` (posted, then a 500), ``"timeout"`` (no answer in time, nothing
+``"accept-500"`` (posted, then a 500), ``"accept-cut"`` (posted, then a 200 answer cut
+short: no Content-Length, connection closed halfway), ``"timeout"`` (no answer in time, nothing
 posted), ``"accept-timeout"`` (posted, then no answer in time) or ``None`` (normal).
+Uploads take the same faults ("accept-": uploaded, answer lost).
 Everything that was published is in :attr:`FakeServer.published`.
 """
 
 from __future__ import annotations
 
 import base64
+import email.parser
+import email.policy
+import hashlib
 import json
 import socket
 import threading
@@ -33,6 +45,19 @@ Fault = str | None
 
 
 @dataclass
+class Upload:
+    platform: str
+    id: str  # X media id, Mastodon attachment id, Bluesky CID
+    data: bytes
+    alt: str | None = None  # X: set by /2/media/metadata; Mastodon: the description
+    mime_type: str = ""
+    file_name: str = ""  # Mastodon: the multipart file name
+    attached: bool = False
+    expired: bool = False
+    processed: bool = True  # Mastodon: False while the server still processes it
+
+
+@dataclass
 class Published:
     platform: str
     id: str
@@ -40,6 +65,14 @@ class Published:
     reply_to: str | None
     headers: dict[str, str] = field(default_factory=dict)
     at: object = None  # the (fake) clock's time when it was published
+    media: list[Upload] = field(default_factory=list)
+    embed: dict[str, Any] | None = None  # Bluesky: the record's embed as sent
+
+
+def blob_cid(data: bytes) -> str:
+    """The CID a PDS gives a blob: CIDv1, raw codec, SHA-256, base32."""
+    raw = bytes([0x01, 0x55, 0x12, 0x20]) + hashlib.sha256(data).digest()
+    return "b" + base64.b32encode(raw).decode().lower().rstrip("=")
 
 
 def _b64(data: dict[str, Any]) -> str:
@@ -60,6 +93,8 @@ class FakeServer:
 
     def __init__(self) -> None:
         self.published: list[Published] = []
+        self.uploads: list[Upload] = []
+        self.mastodon_processing = False  # new Mastodon uploads are not processed yet
         self.requests: list[tuple[str, str, dict[str, str]]] = []  # method, path, headers
         self.faults: Callable[[str, str], Fault] = lambda platform, path: None
         self.timeout_sleep = 0.6
@@ -97,6 +132,20 @@ class FakeServer:
             self._next_id += 1
             return str(self._next_id)
 
+    def expire_uploads(self) -> None:
+        """What a platform does to uploads no post used, after their time."""
+        with self._lock:
+            for upload in self.uploads:
+                if not upload.attached:
+                    upload.expired = True
+
+    def _upload(self, platform: str, upload_id: str) -> Upload | None:
+        with self._lock:
+            for upload in reversed(self.uploads):
+                if upload.platform == platform and upload.id == upload_id and not upload.expired:
+                    return upload
+        return None
+
     # -- request handling -----------------------------------------------------------
 
     def _handler_class(self) -> type[BaseHTTPRequestHandler]:
@@ -104,6 +153,12 @@ class FakeServer:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+
+            def setup(self) -> None:
+                super().setup()
+                # Answer headers and body without waiting for the client's delayed ACK
+                # (Nagle): 40 ms a request otherwise.
+                self.request.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
             def log_message(self, format: str, *args: Any) -> None:  # quiet
                 pass
@@ -126,8 +181,12 @@ class FakeServer:
         try:
             if method == "POST" and path == "/2/tweets":
                 self._x_post(h, json.loads(body or b"{}"), headers)
+            elif method == "POST" and path in ("/2/media/upload", "/2/media/metadata"):
+                self._x_media(h, path, json.loads(body or b"{}"))
             elif method == "POST" and path == "/api/v1/statuses":
                 self._mastodon_post(h, body, headers)
+            elif method == "POST" and path == "/api/v2/media":
+                self._mastodon_media(h, body, headers)
             elif path.startswith("/xrpc/"):
                 self._bsky(h, method, path[len("/xrpc/") :], body, headers)
             else:
@@ -143,6 +202,14 @@ class FakeServer:
         headers: dict[str, str] | None = None,
     ) -> None:
         data = json.dumps(payload).encode()
+        if getattr(h, "cut_answer", False):
+            h.send_response(status)
+            h.send_header("Content-Type", "application/json; charset=utf-8")
+            h.send_header("Connection", "close")
+            h.end_headers()
+            h.wfile.write(data[: len(data) // 2])
+            h.wfile.flush()
+            self._drop(h)
         h.send_response(status)
         h.send_header("Content-Type", "application/json; charset=utf-8")
         h.send_header("Content-Length", str(len(data)))
@@ -179,6 +246,14 @@ class FakeServer:
         if fault == "429":
             self._send(
                 h, 429, {"error": "RateLimitExceeded", "title": "Too Many Requests"}, reset_headers
+            )
+            raise _Dropped
+        if fault == "429-retry-after":  # a proxy's 429: Retry-After only, no reset headers
+            self._send(
+                h,
+                429,
+                {"error": "RateLimitExceeded", "title": "Too Many Requests"},
+                {"Retry-After": "120"},
             )
             raise _Dropped
         if fault == "500":
@@ -221,6 +296,8 @@ class FakeServer:
             raise _Dropped
         if fault == "accept-timeout":
             self._stall(h)
+        if fault == "accept-cut":  # the 200 answer is cut short: no length, closed halfway
+            h.cut_answer = True  # type: ignore[attr-defined]
 
     # -- X ---------------------------------------------------------------------------
 
@@ -245,28 +322,125 @@ class FakeServer:
             )
             return
         reply = (body.get("reply") or {}).get("in_reply_to_tweet_id")
+        media_ids = [str(i) for i in (body.get("media") or {}).get("media_ids", [])]
+        media = [self._upload("x", i) for i in media_ids]
+        if None in media:
+            self._send(
+                h,
+                400,
+                {
+                    "errors": [
+                        {
+                            "parameters": {"media.media_ids": media_ids},
+                            "message": "Your media IDs are invalid.",
+                        }
+                    ],
+                    "title": "Invalid Request",
+                    "detail": "One or more parameters to your request was invalid.",
+                    "type": "https://api.twitter.com/2/problems/invalid-request",
+                },
+            )
+            return
         tweet_id = self.new_id()
         with self._lock:
-            self.published.append(Published("x", tweet_id, text, reply, headers, self.clock()))
+            found = [m for m in media if m is not None]
+            for m in found:
+                m.attached = True
+            self.published.append(
+                Published("x", tweet_id, text, reply, headers, self.clock(), media=found)
+            )
         self._post_fault(h, fault)
         self._send(
             h, 201, {"data": {"id": tweet_id, "text": text, "edit_history_tweet_ids": [tweet_id]}}
         )
 
+    def _x_media(self, h: BaseHTTPRequestHandler, path: str, body: dict[str, Any]) -> None:
+        fault = self.faults("x", path)
+        self._pre_fault(h, fault, "x")
+        if path == "/2/media/upload":
+            if body.get("media_category") != "tweet_image" or not body.get("media"):
+                self._send(h, 400, {"title": "Invalid Request", "detail": "media is required"})
+                return
+            data = base64.b64decode(body["media"])
+            media_id = self.new_id()
+            with self._lock:
+                self.uploads.append(Upload("x", media_id, data, mime_type="image/png"))
+            self._post_fault(h, fault)
+            answer = {
+                "id": media_id,
+                "media_key": f"3_{media_id}",
+                "size": len(data),
+                "expires_after_secs": 86400,
+                "image": {"image_type": "image/png", "w": 1200, "h": 675},
+            }
+            self._send(h, 200, {"data": answer})
+            return
+        upload = self._upload("x", str(body.get("id")))
+        if upload is None:
+            self._send(h, 400, {"title": "Invalid Request", "detail": "unknown media id"})
+            return
+        upload.alt = str(body["metadata"]["alt_text"]["text"])
+        self._post_fault(h, fault)
+        self._send(h, 200, {"data": {"id": upload.id, "associated_metadata": body["metadata"]}})
+
     # -- Mastodon --------------------------------------------------------------------
+
+    def _mastodon_media(
+        self, h: BaseHTTPRequestHandler, body: bytes, headers: dict[str, str]
+    ) -> None:
+        fault = self.faults("mastodon", "/api/v2/media")
+        self._pre_fault(h, fault, "mastodon")
+        fields = _multipart(headers.get("content-type", ""), body)
+        data, mime_type, file_name = fields.get("file", (b"", "", ""))
+        description = fields.get("description", (b"", "", ""))[0].decode()
+        media_id = self.new_id()
+        upload = Upload("mastodon", media_id, data, description or None, mime_type, file_name)
+        upload.processed = not self.mastodon_processing
+        with self._lock:
+            self.uploads.append(upload)
+        self._post_fault(h, fault)
+        self._send(
+            h,
+            200 if upload.processed else 202,
+            {
+                "id": media_id,
+                "type": "image",
+                "url": f"{self.url}/media/{media_id}.png" if upload.processed else None,
+                "preview_url": f"{self.url}/media/{media_id}-small.png",
+                "remote_url": None,
+                "text_url": None,
+                "meta": {"original": {"width": 1200, "height": 675}},
+                "description": description or None,
+                "blurhash": None,
+            },
+        )
 
     def _mastodon_post(
         self, h: BaseHTTPRequestHandler, body: bytes, headers: dict[str, str]
     ) -> None:
         fault = self.faults("mastodon", "/api/v1/statuses")
         self._pre_fault(h, fault, "mastodon")
-        form = {k: v[0] for k, v in urllib.parse.parse_qs(body.decode()).items()}
+        lists = urllib.parse.parse_qs(body.decode())
+        form = {k: v[0] for k, v in lists.items()}
         key = headers.get("idempotency-key")
         with self._lock:
             existing = self._idempotent.get(key) if key else None
         if existing is not None:
             self._post_fault(h, fault)
             self._send(h, 200, existing)
+            return
+        media_ids = lists.get("media_ids[]", [])
+        media = [self._upload("mastodon", i) for i in media_ids]
+        missing = [i for i, m in zip(media_ids, media, strict=True) if m is None or m.attached]
+        if missing:  # PostStatusService#validate_media!: media_attachments.validations.not_found
+            message = f"Media {', '.join(missing)} not found or already attached to another post"
+            self._send(h, 422, {"error": f"Validation failed: {message}"})
+            return
+        if any(m is not None and not m.processed for m in media):  # validations.not_ready
+            message = (
+                "Cannot attach files that have not finished processing. Try again in a moment!"
+            )
+            self._send(h, 422, {"error": f"Validation failed: {message}"})
             return
         status_id = self.new_id()
         status = {
@@ -279,6 +453,9 @@ class FakeServer:
             "in_reply_to_id": form.get("in_reply_to_id"),
         }
         with self._lock:
+            found = [m for m in media if m is not None]
+            for m in found:
+                m.attached = True
             self.published.append(
                 Published(
                     "mastodon",
@@ -287,6 +464,7 @@ class FakeServer:
                     form.get("in_reply_to_id"),
                     headers,
                     self.clock(),
+                    media=found,
                 )
             )
             if key:
@@ -335,16 +513,45 @@ class FakeServer:
         if not auth.startswith("Bearer ") or auth.count(".") != 2:
             self._send(h, 401, {"error": "AuthenticationRequired", "message": "no token"})
             return
+        if nsid == "com.atproto.repo.uploadBlob":
+            fault = self.faults("bluesky", nsid)
+            self._pre_fault(h, fault, "bluesky")
+            mime_type = "image/png" if body.startswith(b"\x89PNG") else "application/octet-stream"
+            cid = blob_cid(body)
+            with self._lock:
+                self.uploads.append(Upload("bluesky", cid, body, mime_type=mime_type))
+            self._post_fault(h, fault)
+            blob = {
+                "$type": "blob",
+                "ref": {"$link": cid},
+                "mimeType": mime_type,
+                "size": len(body),
+            }
+            self._send(h, 200, {"blob": blob})
+            return
         if nsid == "com.atproto.repo.createRecord":
             fault = self.faults("bluesky", nsid)
             self._pre_fault(h, fault, "bluesky")
             data = json.loads(body)
             record = data["record"]
+            embed = record.get("embed")
+            media: list[Upload] = []
+            for image in (embed or {}).get("images", []):
+                cid = image["image"]["ref"]["$link"]
+                upload = self._upload("bluesky", cid)
+                if upload is None:
+                    self._send(
+                        h, 400, {"error": "BlobNotFound", "message": f"Could not find blob: {cid}"}
+                    )
+                    return
+                media.append(upload)
             rkey = f"3k{self.new_id()}"
             uri = f"at://{self.DID}/app.bsky.feed.post/{rkey}"
             cid = f"bafy{rkey}"
             reply = record.get("reply")
             with self._lock:
+                for upload in media:
+                    upload.attached = True  # the blob is now permanent
                 self.published.append(
                     Published(
                         "bluesky",
@@ -353,6 +560,8 @@ class FakeServer:
                         reply["parent"]["uri"] if reply else None,
                         headers,
                         self.clock(),
+                        media=media,
+                        embed=embed,
                     )
                 )
                 self._records.append({"uri": uri, "cid": cid, "record": record})
@@ -379,6 +588,19 @@ class FakeServer:
         self._send(h, 400, {"error": "MethodNotImplemented", "message": nsid})
 
     bsky_password = "app-pass-1234"
+
+
+def _multipart(content_type: str, body: bytes) -> dict[str, tuple[bytes, str, str]]:
+    """A multipart/form-data body: field name -> (value, content type, file name)."""
+    head = f"Content-Type: {content_type}\r\n\r\n".encode()
+    message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(head + body)
+    out: dict[str, tuple[bytes, str, str]] = {}
+    for part in message.iter_parts():
+        name = part.get_param("name", header="content-disposition")
+        payload = part.get_payload(decode=True)
+        if isinstance(name, str) and isinstance(payload, bytes):
+            out[name] = (payload, part.get_content_type(), part.get_filename() or "")
+    return out
 
 
 class _Dropped(Exception):

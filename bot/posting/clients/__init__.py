@@ -11,10 +11,11 @@ from __future__ import annotations
 import importlib
 import sys
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import TextIO
 
-from bot.core.platforms import PLATFORMS
+from bot.core.platforms import PLATFORMS, PlatformSpec
 from bot.errors import ConfigError, Problem, UserError
 from bot.files.targets import TargetConfig
 from bot.posting.clients.base import (
@@ -22,6 +23,8 @@ from bot.posting.clients.base import (
     Client,
     ClientError,
     Duplicate,
+    MediaExpired,
+    MediaRef,
     PostRef,
     RateLimited,
     Rejected,
@@ -33,13 +36,28 @@ __all__ = [
     "Client",
     "ClientError",
     "Duplicate",
+    "MediaExpired",
+    "MediaRef",
     "PostRef",
     "RateLimited",
     "Rejected",
     "Transient",
     "adapter_class",
     "open_clients",
+    "spec_of",
 ]
+
+
+def spec_of(target: TargetConfig, client: Client) -> PlatformSpec:
+    """How posts for ``target`` are fitted: the table's rule, with the account's own
+    limit when its platform tells it (:meth:`Client.text_limit`) and the operator set
+    no override option."""
+    spec = target.spec
+    row = PLATFORMS[target.platform]
+    if row.limit_option is not None and target.options.get(row.limit_option) is not None:
+        return spec  # the operator's override wins
+    limit = client.text_limit()
+    return replace(spec, limit=limit) if limit else spec
 
 
 def adapter_class(platform: str) -> type[Client]:

@@ -14,6 +14,15 @@ parts reply to the previous part with the thread's root.
 Exactly-once: Bluesky has no idempotency key, so after an unknown outcome the
 poster asks :meth:`BlueskyClient.find_recent`, which reads the account's recent
 posts for the same text before sending again.
+
+Pictures: ``upload_blob`` (``com.atproto.repo.uploadBlob``), then the post carries an
+``app.bsky.embed.images`` embed with the alt text and the aspect ratio.  The lexicon
+caps an image blob at 1,000,000 bytes (the table's ``image_bytes``, checked before any
+upload).  A blob no record uses is deleted "if it is not referenced within a time
+window (eg, minutes)" (the uploadBlob reference), and a post naming a deleted one is
+refused with ``BlobNotFound`` (:class:`MediaExpired`).  Blobs are named by their
+content (CID), so uploading the same image again returns the same reference: always
+harmless.
 """
 
 from __future__ import annotations
@@ -21,7 +30,7 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, ClassVar, Self, TextIO
 
@@ -38,19 +47,28 @@ from atproto_client.exceptions import (
     RequestErrorBase,
     UnauthorizedError,
 )
+from atproto_client.models.blob_ref import BlobRef, IpldLink
 from atproto_client.request import Request
 from atproto_client.utils import facet_detection
 
 from bot.files.secrets import Secret, read_secret
 from bot.files.targets import TargetConfig
+from bot.images import png
 from bot.posting.clients.base import (
     AuthFailed,
     Client,
+    MediaExpired,
+    MediaRef,
     PostRef,
     RateLimited,
     Rejected,
     Transient,
+    check_image,
 )
+
+# How long to count on an unused blob: the PDS keeps it "minutes" (uploadBlob's
+# reference); re-uploading the same bytes gives the same CID, so err short.
+BLOB_TTL = 300
 
 _SESSION_ERRORS = {"ExpiredToken", "InvalidToken", "AuthenticationRequired", "AuthMissing"}
 
@@ -153,11 +171,18 @@ class BlueskyClient(Client):
 
     # -- publishing ----------------------------------------------------------------
 
-    def post(self, text: str, *, reply_to: PostRef | None, idempotency_key: str) -> PostRef:
+    def post(
+        self,
+        text: str,
+        *,
+        reply_to: PostRef | None,
+        idempotency_key: str,
+        media: Sequence[MediaRef] = (),
+    ) -> PostRef:
         for attempt in (1, 2):
             api = self._login()
             try:
-                return self._send(api, text, reply_to)
+                return self._send(api, text, reply_to, media)
             except AuthFailed:
                 # a stale saved session: log in with the password once, then give up
                 if attempt == 2 or not self._session_was_saved():
@@ -168,7 +193,9 @@ class BlueskyClient(Client):
     def _session_was_saved(self) -> bool:
         return self.session_file.exists()
 
-    def _send(self, api: AtClient, text: str, reply_to: PostRef | None) -> PostRef:
+    def _send(
+        self, api: AtClient, text: str, reply_to: PostRef | None, media: Sequence[MediaRef] = ()
+    ) -> PostRef:
         session = api._session
         did = session.did if session is not None else ""
         reply = None
@@ -181,8 +208,11 @@ class BlueskyClient(Client):
                 parent=models.ComAtprotoRepoStrongRef.Main(uri=reply_to.id, cid=reply_to.cid),
             )
         facets = facet_detection.detect_facets(text) or None
+        embed = _images_embed(media) if media else None
         created = self._call(
-            lambda: api.send_post(text, profile_identify=did, reply_to=reply, facets=facets),
+            lambda: api.send_post(
+                text, profile_identify=did, reply_to=reply, facets=facets, embed=embed
+            ),
             what="post",
         )
         return self._ref(str(created.uri), str(created.cid), root_id, root_cid)
@@ -217,14 +247,49 @@ class BlueskyClient(Client):
             return self._ref(str(post.uri), str(post.cid), root_id, root_cid)
         return None
 
-    def _call(self, func: Any, *, what: str) -> Any:
+    def upload(self, image: bytes, alt: str, *, idempotency_key: str) -> MediaRef:
+        width, height = check_image(self, image, alt)
+        for attempt in (1, 2):
+            api = self._login()
+            try:
+                blob, link = self._upload_blob(api, image)
+            except AuthFailed:
+                # a stale saved session: log in with the password once, then give up
+                if attempt == 2 or not self._session_was_saved():
+                    raise
+                self._forget_session()
+                continue
+            return MediaRef(
+                link,
+                png.content_hash(image),
+                BLOB_TTL,
+                mime_type=str(blob.mime_type),
+                size=int(blob.size),
+                width=width,
+                height=height,
+                alt=alt,
+            )
+        raise AssertionError("unreachable")
+
+    def _upload_blob(self, api: AtClient, image: bytes) -> tuple[BlobRef, str]:
+        answer = self._call(lambda: api.upload_blob(image), what="upload the image")
+        blob: BlobRef = answer.blob
+        link = blob.ref.link if isinstance(blob.ref, IpldLink) else str(blob.cid)
+        return blob, link
+
+    def _call(self, func: Callable[[], Any], *, what: str) -> Any:
         try:
             return func()
         except RateLimitExceededError as exc:
-            raise RateLimited(f"{self.name}: Bluesky rate limit (429)", exc.reset_at) from None
+            headers = dict(exc.response.headers) if exc.response is not None else {}
+            message = f"{self.name}: Bluesky rate limit (429)"
+            raise RateLimited(message, exc.reset_at, headers=headers) from None
         except UnauthorizedError as exc:
             raise AuthFailed(f"{self.name}: Bluesky refused to {what} ({_describe(exc)})") from None
         except BadRequestError as exc:
+            if _xrpc_error(exc) == "BlobNotFound":
+                msg = f"{self.name}: Bluesky no longer has the image ({_describe(exc)})"
+                raise MediaExpired(msg) from None
             if _xrpc_error(exc) in _SESSION_ERRORS:
                 msg = f"{self.name}: Bluesky session rejected ({_describe(exc)})"
                 raise AuthFailed(msg) from None
@@ -240,14 +305,29 @@ class BlueskyClient(Client):
             raise Transient(f"{self.name}: cannot reach Bluesky ({type(exc).__name__})") from None
         except LoginRequiredError:
             raise AuthFailed(f"{self.name}: Bluesky session unusable; log in again") from None
-        except AtProtocolError as exc:  # e.g. a response the SDK cannot parse
-            msg = f"{self.name}: Bluesky answer not understood ({type(exc).__name__})"
+        except (AtProtocolError, ValueError) as exc:  # e.g. an answer cut short
+            msg = (
+                f"{self.name}: Bluesky answer not understood ({type(exc).__name__}); "
+                f"the {what} may have happened"
+            )
             raise Transient(msg) from None
 
     def close(self) -> None:
         if self._api is not None:
             with contextlib.suppress(Exception):
                 self._api.request.close()
+
+
+def _images_embed(media: Sequence[MediaRef]) -> models.AppBskyEmbedImages.Main:
+    """The ``app.bsky.embed.images`` embed: each blob with its alt text and aspect ratio."""
+    images = []
+    for m in media:
+        ratio = None
+        if m.width > 0 and m.height > 0:
+            ratio = models.AppBskyEmbedDefs.AspectRatio(width=m.width, height=m.height)
+        blob = BlobRef(mime_type=m.mime_type, size=m.size, ref=IpldLink(link=m.id))
+        images.append(models.AppBskyEmbedImages.Image(alt=m.alt, image=blob, aspect_ratio=ratio))
+    return models.AppBskyEmbedImages.Main(images=images)
 
 
 def _xrpc_error(exc: RequestErrorBase) -> str:

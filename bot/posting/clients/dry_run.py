@@ -5,6 +5,11 @@ file named by option ``file`` (which is then also how a crash mid-post is settle
 the idempotency key is looked up in the file before writing again).
 Option ``mimic`` (x, mastodon, bluesky) says which platform is rehearsed: posts get that
 platform's wording and length rule (see :func:`bot.core.platforms.spec`).
+
+Pictures: :meth:`DryRunClient.upload` checks the image against the rehearsed platform's
+limits and records it (content-hash name, bytes, size in pixels, alt text) as a line of
+its own (``"upload_key"``, never ``"key"``, so it is never taken for a post); a post
+lists its images under ``"media"``.
 """
 
 from __future__ import annotations
@@ -12,14 +17,15 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import ClassVar, Self, TextIO
 
 from bot.core import text_length
 from bot.core.platforms import PlatformSpec
 from bot.files.targets import TargetConfig
-from bot.posting.clients.base import Client, PostRef, Rejected
+from bot.images import png
+from bot.posting.clients.base import Client, MediaRef, PostRef, Rejected, check_image
 
 
 class DryRunClient(Client):
@@ -50,7 +56,14 @@ class DryRunClient(Client):
                 path = state_dir / path
         return cls(target.name, spec=target.spec, file=path, stdout=stdout)
 
-    def post(self, text: str, *, reply_to: PostRef | None, idempotency_key: str) -> PostRef:
+    def post(
+        self,
+        text: str,
+        *,
+        reply_to: PostRef | None,
+        idempotency_key: str,
+        media: Sequence[MediaRef] = (),
+    ) -> PostRef:
         # as the platform it mimics would refuse it
         why = text_length.problem(text, self.spec.counter, self.spec.limit)
         if why is not None:
@@ -61,9 +74,10 @@ class DryRunClient(Client):
             head = f"--- {self.name} (dry run)"
             if reply_to is not None:
                 head += f", reply to {reply_to.id}"
-            print(f"{head}\n{text}\n", file=self.stdout, flush=True)
+            images = "".join(f"[image {m.sha256}.png: {m.alt}]\n" for m in media)
+            print(f"{head}\n{text}\n{images}", file=self.stdout, flush=True)
             return ref
-        record = {
+        record: dict[str, object] = {
             "target": self.name,
             "key": idempotency_key,
             "id": fake_id,
@@ -71,6 +85,47 @@ class DryRunClient(Client):
             "reply_to": reply_to.id if reply_to else None,
             "text": text,
         }
+        if media:
+            record["media"] = [
+                {"id": m.id, "name": f"{m.sha256}.png", "bytes": m.size, "alt": m.alt}
+                for m in media
+            ]
+        self._append(record)
+        return ref
+
+    def upload(self, image: bytes, alt: str, *, idempotency_key: str) -> MediaRef:
+        width, height = check_image(self, image, alt, self.spec.platform)
+        sha = png.content_hash(image)
+        ref = MediaRef(
+            "dry-media-" + sha[:16], sha, None, size=len(image), width=width, height=height, alt=alt
+        )
+        if self.file is None:
+            print(
+                f"--- {self.name} (dry run), image {sha}.png: {len(image):,} bytes, "
+                f"{width}x{height}\nalt text ({len(alt)} characters): {alt}\n",
+                file=self.stdout,
+                flush=True,
+            )
+            return ref
+        self._append(
+            {
+                "target": self.name,
+                "upload_key": idempotency_key,
+                "id": ref.id,
+                "image": {
+                    "name": f"{sha}.png",
+                    "sha256": sha,
+                    "bytes": len(image),
+                    "width": width,
+                    "height": height,
+                    "alt": alt,
+                },
+            }
+        )
+        return ref
+
+    def _append(self, record: Mapping[str, object]) -> None:
+        assert self.file is not None
         self.file.parent.mkdir(parents=True, exist_ok=True)
         torn = self.file.exists() and not _ends_with_newline(self.file)
         with self.file.open("a", encoding="utf-8") as out:
@@ -79,7 +134,6 @@ class DryRunClient(Client):
             out.write(json.dumps(record, ensure_ascii=False) + "\n")
             out.flush()
             os.fsync(out.fileno())
-        return ref
 
     def find_recent(self, text: str, *, idempotency_key: str) -> PostRef | None:
         if self.file is None or not self.file.exists():

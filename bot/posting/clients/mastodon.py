@@ -7,14 +7,21 @@ Credential (per target, e.g. target ``fedi``): ``SPACEBOT_FEDI_ACCESS_TOKEN``
 Exactly-once: every status is sent with an ``Idempotency-Key`` derived from the
 outbox key; Mastodon returns the first status for a repeated key (for about an
 hour, the server's cache lifetime), so a resend after an unknown outcome is safe.
+
+Pictures: ``media_post`` (``POST /api/v2/media``) with the alt text as ``description``,
+then ``status_post(media_ids=...)``.  An attachment not used by a status is deleted
+after a day (``Vacuum::MediaAttachmentsVacuum::TTL``); one already attached cannot be
+attached again, and Mastodon gives the same 422 for both ("not found"), so that answer
+raises :class:`MediaExpired` with ``maybe_published``.  Uploading again is harmless
+(an instance allows 30 uploads per 30 minutes per account).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, ClassVar, Self, TextIO
+from typing import Any, ClassVar, Self, TextIO, TypeVar
 
 from mastodon import (
     Mastodon,
@@ -28,14 +35,21 @@ from mastodon import (
 
 from bot.files.secrets import Secret, read_secret
 from bot.files.targets import TargetConfig
+from bot.images import png
 from bot.posting.clients.base import (
     AuthFailed,
     Client,
+    MediaExpired,
+    MediaRef,
     PostRef,
     RateLimited,
     Rejected,
     Transient,
+    check_image,
 )
+
+T = TypeVar("T")
+UNATTACHED_TTL = 86_400  # Vacuum::MediaAttachmentsVacuum::TTL = 1.day
 
 
 class MastodonClient(Client):
@@ -55,14 +69,20 @@ class MastodonClient(Client):
         self.visibility = visibility
         self.api_base_url = api_base_url
         # No network here: no version check, no instance lookup; 429s are raised to us.
+        # The version is taken as 4.0.0 without asking ("created": a method is refused
+        # only if it is newer); with "none" Mastodon.py would take it as 0.0.0 and upload
+        # media to the deprecated /api/v1/media.
         self._api = Mastodon(
             access_token=token.reveal(),
             api_base_url=api_base_url,
             request_timeout=timeout,
             ratelimit_method="throw",
-            version_check_mode="none",
+            version_check_mode="created",
             mastodon_version="4.0.0",
         )
+        # Mastodon.py raises on a 429 without the answer: keep its headers (Retry-After)
+        self._last_headers: dict[str, str] = {}
+        self._api.session.hooks["response"].append(self._remember_headers)
 
     @classmethod
     def create(
@@ -85,18 +105,90 @@ class MastodonClient(Client):
             timeout=float(str(target.options["timeout"])),
         )
 
-    def post(self, text: str, *, reply_to: PostRef | None, idempotency_key: str) -> PostRef:
+    def post(
+        self,
+        text: str,
+        *,
+        reply_to: PostRef | None,
+        idempotency_key: str,
+        media: Sequence[MediaRef] = (),
+    ) -> PostRef:
         try:
             status = self._api.status_post(
                 text,
                 in_reply_to_id=reply_to.id if reply_to is not None and reply_to.id else None,
+                media_ids=[m.id for m in media] or None,
                 visibility=self.visibility,
                 idempotency_key=idempotency_key,
             )
         except MastodonRatelimitError:
-            reset = self._api.ratelimit_reset
-            reset_at = datetime.fromtimestamp(reset, UTC) if reset else None
-            raise RateLimited(f"{self.name}: Mastodon rate limit (429)", reset_at) from None
+            raise self._rate_limited() from None
+        except MastodonNetworkError as exc:
+            raise Transient(f"{self.name}: cannot reach Mastodon ({_short(exc)})") from None
+        except MastodonServerError as exc:
+            raise Transient(f"{self.name}: Mastodon server error {_status(exc)}") from None
+        except MastodonUnauthorizedError as exc:
+            raise AuthFailed(
+                f"{self.name}: Mastodon authentication failed (401): {_message(exc)}"
+            ) from None
+        except MastodonAPIError as exc:
+            status_code = _status(exc)
+            if not isinstance(status_code, int) or 200 <= status_code < 300:
+                # an answer cut short or not JSON: the status may well be published;
+                # "maybe posted" is settled like a crash (idempotency key), never "failed"
+                raise Transient(
+                    f"{self.name}: Mastodon's answer could not be read ({_message(exc)}); "
+                    "the post may be out"
+                ) from None
+            if status_code == 403:
+                raise AuthFailed(f"{self.name}: Mastodon refused (403): {_message(exc)}") from None
+            if status_code >= 500:
+                raise Transient(f"{self.name}: Mastodon server error {status_code}") from None
+            problem = _media_problem(self.name, _message(exc)) if media else None
+            if problem is not None and status_code == 422:
+                raise problem from None
+            raise Rejected(
+                f"{self.name}: Mastodon rejected the post ({status_code}): {_message(exc)}"
+            ) from None
+        except MastodonError as exc:
+            raise Transient(f"{self.name}: Mastodon error ({type(exc).__name__})") from None
+        status_id = str(_get(status, "id") or "")
+        if not status_id:
+            raise Transient(f"{self.name}: Mastodon accepted the request but returned no id")
+        url = str(_get(status, "url") or _get(status, "uri") or "")
+        return PostRef(status_id, url)
+
+    def upload(self, image: bytes, alt: str, *, idempotency_key: str) -> MediaRef:
+        width, height = check_image(self, image, alt)
+        sha = png.content_hash(image)
+        attachment = self._call(
+            lambda: self._api.media_post(
+                image,
+                mime_type=png.MIME_TYPE,
+                description=alt or None,
+                file_name=f"{sha[:16]}.png",
+            ),
+            "upload the image",
+        )
+        media_id = str(_get(attachment, "id") or "")
+        if not media_id:
+            raise Transient(f"{self.name}: Mastodon accepted the image but returned no id")
+        return MediaRef(
+            media_id,
+            sha,
+            UNATTACHED_TTL,
+            size=len(image),
+            width=width,
+            height=height,
+            alt=alt,
+        )
+
+    def _call(self, func: Callable[[], T], what: str) -> T:
+        """``func()`` with Mastodon.py's errors as the typed errors."""
+        try:
+            return func()
+        except MastodonRatelimitError:
+            raise self._rate_limited() from None
         except MastodonNetworkError as exc:
             raise Transient(f"{self.name}: cannot reach Mastodon ({_short(exc)})") from None
         except MastodonServerError as exc:
@@ -112,15 +204,20 @@ class MastodonClient(Client):
             if isinstance(status_code, int) and status_code >= 500:
                 raise Transient(f"{self.name}: Mastodon server error {status_code}") from None
             raise Rejected(
-                f"{self.name}: Mastodon rejected the post ({status_code}): {_message(exc)}"
+                f"{self.name}: Mastodon refused to {what} ({status_code}): {_message(exc)}"
             ) from None
         except MastodonError as exc:
             raise Transient(f"{self.name}: Mastodon error ({type(exc).__name__})") from None
-        status_id = str(_get(status, "id") or "")
-        if not status_id:
-            raise Transient(f"{self.name}: Mastodon accepted the request but returned no id")
-        url = str(_get(status, "url") or _get(status, "uri") or "")
-        return PostRef(status_id, url)
+
+    def _remember_headers(self, response: Any, *args: Any, **kwargs: Any) -> None:
+        self._last_headers = dict(getattr(response, "headers", None) or {})
+
+    def _rate_limited(self) -> RateLimited:
+        """Mastodon's 429: X-RateLimit-Reset, and Retry-After when the answer has one."""
+        reset = self._api.ratelimit_reset
+        reset_at = datetime.fromtimestamp(reset, UTC) if reset else None
+        message = f"{self.name}: Mastodon rate limit (429)"
+        return RateLimited(message, reset_at, headers=self._last_headers)
 
     def close(self) -> None:
         self._api.session.close()
@@ -145,6 +242,19 @@ def _message(exc: MastodonError) -> str:
     if len(args) >= 4 and args[3]:
         return str(args[3])[:300]
     return "no details"
+
+
+def _media_problem(name: str, message: str) -> Transient | MediaExpired | None:
+    """The typed error for Mastodon's 422 about a status's media, if it is one."""
+    lowered = message.lower()
+    if "processing" in lowered:  # media_attachments.validations.not_ready
+        return Transient(f"{name}: Mastodon is still processing the image ({message})")
+    if "not found" in lowered:  # media_attachments.validations.not_found
+        return MediaExpired(
+            f"{name}: Mastodon no longer has the image, or it is attached already ({message})",
+            maybe_published=True,
+        )
+    return None
 
 
 def _short(exc: Exception) -> str:

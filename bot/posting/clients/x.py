@@ -7,15 +7,26 @@ Credentials (per target, e.g. target ``main-x``): ``SPACEBOT_MAIN_X_API_KEY``,
 Exactly-once: X refuses a second tweet with the same text ("duplicate content",
 403), so resending after an unknown outcome is safe: the refusal tells us the
 first one went out (but not its id).
+
+Pictures: ``POST /2/media/upload`` (the one-shot upload, base64 in JSON,
+``media_category: tweet_image``), then ``POST /2/media/metadata`` with the alt text, both
+signed OAuth 1.0a user context like ``POST /2/tweets`` (X's OpenAPI lists the
+``UserToken`` scheme for all three).  tweepy (4.17, the latest) has no method for these
+v2 endpoints (only v1.1 ``API.media_upload``, on ``upload.twitter.com/1.1``, which X
+retired for self-serve tiers in 2025), so they are sent through tweepy's own signed
+request (``Client.request``), which maps the answers onto tweepy's exceptions as for a
+tweet.  An unused media id lasts ``expires_after_secs`` (the upload's answer; a day for
+images); uploading again is harmless.
 """
 
 from __future__ import annotations
 
+import base64
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, ClassVar, Self, TextIO
+from typing import Any, ClassVar, Self, TextIO, TypeVar
 
 import requests
 import tweepy
@@ -23,15 +34,22 @@ import tweepy
 from bot.core.platforms import PLATFORMS
 from bot.files.secrets import Secret, read_secrets
 from bot.files.targets import TargetConfig
+from bot.images import png
 from bot.posting.clients.base import (
     AuthFailed,
     Client,
     Duplicate,
+    MediaExpired,
+    MediaRef,
     PostRef,
     RateLimited,
     Rejected,
     Transient,
+    check_image,
 )
+
+T = TypeVar("T")
+MEDIA_TTL = 86_400  # an unused media id's life when the answer does not say
 
 # The host tweepy hard-codes, which is also the table's default for option base_url.
 TWITTER_HOST = str(PLATFORMS["x"].options["base_url"].default)
@@ -105,16 +123,23 @@ class XClient(Client):
             timeout=float(str(target.options["timeout"])),
         )
 
-    def post(self, text: str, *, reply_to: PostRef | None, idempotency_key: str) -> PostRef:
+    def post(
+        self,
+        text: str,
+        *,
+        reply_to: PostRef | None,
+        idempotency_key: str,
+        media: Sequence[MediaRef] = (),
+    ) -> PostRef:
         kwargs: dict[str, Any] = {"text": text, "user_auth": True}
         if reply_to is not None and reply_to.id:
             kwargs["in_reply_to_tweet_id"] = reply_to.id
+        if media:
+            kwargs["media_ids"] = [m.id for m in media]
         try:
             response = self._api.create_tweet(**kwargs)
         except tweepy.TooManyRequests as exc:
-            reset = getattr(exc, "reset_time", None)
-            reset_at = datetime.fromtimestamp(reset, UTC) if isinstance(reset, int) else None
-            raise RateLimited(f"{self.name}: X rate limit (429)", reset_at) from None
+            raise _rate_limited(self.name, exc) from None
         except tweepy.TwitterServerError as exc:
             raise Transient(f"{self.name}: X server error {_status(exc)}") from None
         except tweepy.Forbidden as exc:
@@ -125,6 +150,9 @@ class XClient(Client):
             msg = f"{self.name}: X authentication failed (401): {_detail(exc)}"
             raise AuthFailed(msg) from None
         except tweepy.HTTPException as exc:
+            if media and _media_refused(exc):
+                msg = f"{self.name}: X no longer has the media ({_detail(exc)})"
+                raise MediaExpired(msg) from None
             msg = f"{self.name}: X rejected the post ({_status(exc)}): {_detail(exc)}"
             raise Rejected(msg) from None
         except requests.Timeout:
@@ -137,8 +165,66 @@ class XClient(Client):
             raise Transient(f"{self.name}: X accepted the request but returned no tweet id")
         return PostRef(tweet_id, f"https://x.com/i/web/status/{tweet_id}")
 
+    def upload(self, image: bytes, alt: str, *, idempotency_key: str) -> MediaRef:
+        width, height = check_image(self, image, alt)
+        body = {"media": base64.b64encode(image).decode("ascii"), "media_category": "tweet_image"}
+        answer = self._call(
+            lambda: self._api.request("POST", "/2/media/upload", json=body, user_auth=True),
+            "upload the image",
+        )
+        data = _json(answer).get("data")
+        media_id = str(data.get("id") or "") if isinstance(data, dict) else ""
+        if not media_id:
+            raise Transient(f"{self.name}: X accepted the image but returned no media id")
+        ttl = data.get("expires_after_secs") if isinstance(data, dict) else None
+        if alt:
+            metadata = {"id": media_id, "metadata": {"alt_text": {"text": alt}}}
+            self._call(
+                lambda: self._api.request(
+                    "POST", "/2/media/metadata", json=metadata, user_auth=True
+                ),
+                "set the alt text",
+            )
+        return MediaRef(
+            media_id,
+            png.content_hash(image),
+            ttl if isinstance(ttl, int) and ttl > 0 else MEDIA_TTL,
+            size=len(image),
+            width=width,
+            height=height,
+            alt=alt,
+        )
+
+    def _call(self, func: Callable[[], T], what: str) -> T:
+        """``func()`` with tweepy's and requests' errors as the typed errors."""
+        try:
+            return func()
+        except tweepy.TooManyRequests as exc:
+            raise _rate_limited(self.name, exc) from None
+        except tweepy.TwitterServerError as exc:
+            raise Transient(f"{self.name}: X server error {_status(exc)}") from None
+        except (tweepy.Unauthorized, tweepy.Forbidden) as exc:
+            msg = f"{self.name}: X refused to {what} ({_status(exc)}): {_detail(exc)}"
+            raise AuthFailed(msg) from None
+        except tweepy.HTTPException as exc:
+            msg = f"{self.name}: X refused to {what} ({_status(exc)}): {_detail(exc)}"
+            raise Rejected(msg) from None
+        except requests.Timeout:
+            raise Transient(f"{self.name}: X request timed out") from None
+        except requests.RequestException as exc:
+            raise Transient(f"{self.name}: cannot reach X ({type(exc).__name__})") from None
+
     def close(self) -> None:
         self._api.session.close()
+
+
+def _rate_limited(name: str, exc: tweepy.TooManyRequests) -> RateLimited:
+    """X's 429: its x-rate-limit-reset, and Retry-After when the answer has one."""
+    response = getattr(exc, "response", None)
+    headers = dict(getattr(response, "headers", None) or {})
+    reset = headers.get("x-rate-limit-reset", "")
+    reset_at = datetime.fromtimestamp(int(reset), UTC) if str(reset).isdigit() else None
+    return RateLimited(f"{name}: X rate limit (429)", reset_at, headers=headers)
 
 
 def _status(exc: tweepy.HTTPException) -> str:
@@ -157,6 +243,25 @@ def _detail(exc: tweepy.HTTPException) -> str:
         if isinstance(body, dict):
             messages = [str(body[k]) for k in ("detail", "title") if k in body][:1]
     return "; ".join(messages)[:300] or "no details"
+
+
+def _json(response: Any) -> dict[str, Any]:
+    try:
+        body = response.json()
+    except ValueError:
+        return {}
+    return body if isinstance(body, dict) else {}
+
+
+def _media_refused(exc: tweepy.HTTPException) -> bool:
+    """X's 400 for media ids it does not know (expired, or never uploaded)."""
+    if _status(exc) != "400":
+        return False
+    text = " ".join(str(m) for m in getattr(exc, "api_messages", []))
+    response = getattr(exc, "response", None)
+    if response is not None:
+        text += " " + str(getattr(response, "text", ""))
+    return "media" in text.lower()
 
 
 def _is_duplicate(exc: tweepy.HTTPException) -> bool:

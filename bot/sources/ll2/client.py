@@ -32,11 +32,12 @@ from email.utils import parsedate_to_datetime
 import httpx
 
 from bot import __version__
+from bot.files.config import LL2Settings
 from bot.files.secrets import Secret
 from bot.sources.ll2.errors import LL2Error, Throttled, one_line
 from bot.sources.ll2.parse import LL2Budget, LL2Page, parse_budget, parse_page
 
-DEFAULT_BASE_URL = "https://ll.thespacedevs.com/2.3.0/"
+DEFAULT_BASE_URL = LL2Settings.base_url  # one home: the config's default
 DEV_BASE_URL = "https://lldev.thespacedevs.com/2.3.0/"  # no rate limit, stale data
 PAGE_LIMIT = 100  # LL2's maximum page size
 UNKNOWN_WAIT = 3600.0  # a 429 that says nothing: LL2 counts requests per hour

@@ -1,0 +1,397 @@
+"""Live data from Launch Library 2, through the real commands and a fake LL2 on 127.0.0.1:
+the sync and its report, the overlay, the trust rules (history wins, quarantine,
+confirmation, the check before sending, lost crews) and what status and health say."""
+
+from __future__ import annotations
+
+import copy
+import json
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from conftest import CliRunner, Run
+from fakes.ll2_scenarios import LATE_2026_NOW, SCENARIOS
+from fakes.ll2_server import FakeLL2
+
+from bot.daemon.heartbeat import HEARTBEAT_NAME, Heartbeat
+
+LIVE = {"SPACEBOT_OFFLINE": ""}  # the cli fixture is offline unless told otherwise
+
+
+def write_config(tmp_path: Path, ll2: FakeLL2, *lines: str) -> Path:
+    path = tmp_path / "config.yaml"
+    body = [
+        f"state_dir: {tmp_path / 'state'}",
+        f"sources: {{ll2: {{base_url: '{ll2.url}', timeout: 2}}}}",
+        "targets: [{name: rehearsal, platform: dry-run, options: {file: posts.jsonl}}]",
+        *lines,
+    ]
+    path.write_text("\n".join(body) + "\n")
+    return path
+
+
+def posted(tmp_path: Path) -> list[str]:
+    path = tmp_path / "state" / "posts.jsonl"
+    if not path.exists():
+        return []
+    return [json.loads(line)["text"] for line in path.read_text().splitlines()]
+
+
+def serve(server: FakeLL2, name: str) -> None:
+    """The fake LL2 answers from now on as in scenario ``name``."""
+    scenario = SCENARIOS[name]()
+    server.astronauts = copy.deepcopy(scenario.astronauts)
+    server.launches = copy.deepcopy(scenario.launches)
+
+
+@pytest.fixture
+def sync(cli: CliRunner) -> Callable[..., Run]:
+    def run(config: Path, now: datetime, *more: str) -> Run:
+        return cli("sync", "--config", config, *more, env=LIVE, now=now)
+
+    return run
+
+
+# -- the sync and its report ---------------------------------------------------------------
+
+
+def test_sync_adds_landings_new_flights_and_new_people(
+    tmp_path: Path, ll2: FakeLL2, sync: Callable[..., Run], cli: CliRunner
+) -> None:
+    config = write_config(tmp_path, ll2)
+    run = sync(config, LATE_2026_NOW)
+    assert run.code == 0, run.err
+    out = run.out
+    assert "(3 requests)" in out  # a normal sync
+    assert "landing: Jessica Meir, Dragon Crew-12, 2026-10-20T11:48:20Z" in out
+    assert "landing: Sergei Kud-Sverchkov, Soyuz MS-28, 2026-07-27T05:02:11Z" in out
+    # LL2's "Pyotr Dubrov" is our Petr Dubrov: they share Soyuz MS-18
+    assert "new flight: Petr Dubrov, Soyuz MS-29, launched 2026-07-14T09:21:11Z" in out
+    # up and down between two syncs
+    assert "new flight: Michael López-Alegría, Axiom Mission 5, 2026-09-08T14:00:00Z to" in out
+    # never seen before (and not our Anna Menon): a new person, gender unknown
+    assert "new person: Anil Menon (anil-menon, US, LL2 id 1001; gender unknown" in out
+    assert "refused" not in out.split("\n", 1)[1]
+    overlay = tmp_path / "state" / "live" / "overlay.yaml"
+    assert overlay.exists()
+    # the overlay is data in the history's schema: validate reads it alone
+    alone = cli("validate", "--no-credentials", "--data", overlay)
+    assert alone.code == 0, alone.err
+    merged = cli("validate", "--no-credentials", "--config", config)
+    assert merged.code == 0, merged.err
+    assert "live data as of 2026-11-20T12:00:00Z" in merged.out
+    text = overlay.read_text()
+    assert "provenance:" in text
+    assert "fetched_at: 2026-11-20T12:00:00Z" in text
+
+
+def test_dry_run_writes_nothing(tmp_path: Path, ll2: FakeLL2, sync: Callable[..., Run]) -> None:
+    run = sync(write_config(tmp_path, ll2), LATE_2026_NOW, "--dry-run")
+    assert run.code == 0, run.err
+    assert "23 would change" in run.out
+    assert "dry run: nothing written" in run.out
+    assert not (tmp_path / "state" / "live").exists()
+
+
+def test_syncing_twice_with_the_same_answers_changes_nothing(
+    tmp_path: Path, ll2: FakeLL2, sync: Callable[..., Run]
+) -> None:
+    config = write_config(tmp_path, ll2)
+    assert sync(config, LATE_2026_NOW).code == 0
+    overlay = tmp_path / "state" / "live" / "overlay.yaml"
+    first = overlay.read_text()
+    again = sync(config, LATE_2026_NOW)  # the same answers at the same instant
+    assert again.code == 0, again.err
+    assert "0 changed, 0 refused" in again.out
+    assert overlay.read_text() == first
+    later = sync(config, LATE_2026_NOW + timedelta(hours=1))  # the same answers, later
+    assert "0 changed, 0 refused" in later.out
+
+
+def test_starman_never_becomes_a_person(
+    tmp_path: Path, ll2_for: Callable[[str], FakeLL2], sync: Callable[..., Run]
+) -> None:
+    run = sync(write_config(tmp_path, ll2_for("starman")), LATE_2026_NOW)
+    assert run.code == 0, run.err
+    assert "Starman" not in run.out
+    assert "starman" not in (tmp_path / "state" / "live" / "overlay.yaml").read_text().lower()
+
+
+# -- acceptance: late 2026 ------------------------------------------------------------------
+
+
+def test_preview_and_upcoming_show_what_the_history_lacks(
+    tmp_path: Path, ll2: FakeLL2, sync: Callable[..., Run], cli: CliRunner
+) -> None:
+    config = write_config(tmp_path, ll2)
+    before = cli("preview", "--config", config, "--from", "2026-07-01", "--to", "2026-11-20")
+    assert "back on Earth" not in before.out  # the history knows no landing after July
+    assert sync(config, LATE_2026_NOW).code == 0
+    after = cli(
+        "preview", "--config", config, "--from", "2026-07-01", "--to", "2026-11-20",
+        "--format", "json",
+    )  # fmt: skip
+    assert after.code == 0, after.err
+    rows = [json.loads(line) for line in after.out.splitlines()]
+    ends = {(r["person"], r["at"]) for r in rows if r["kind"] == "mission_end"}
+    assert ("jessica-meir", "2026-10-20T11:48:20Z") in ends
+    assert ("michael-lopez-alegria", "2026-09-22T16:30:07Z") in ends
+    assert any(r["person"] == "anil-menon" for r in rows)  # a new person's milestones
+    upcoming = cli("upcoming", "--config", config, "--days", "60", now=LATE_2026_NOW)
+    assert upcoming.code == 0, upcoming.err
+    assert "no longer vouches" not in upcoming.err  # every crew in space is vouched for
+    assert "Cai Xuzhe" in upcoming.out
+    assert "[held: awaiting confirmation by a second sync]" in upcoming.out
+
+
+def test_without_a_sync_upcoming_forecasts_nothing_for_crews_of_unknown_fate(
+    tmp_path: Path, ll2: FakeLL2, cli: CliRunner
+) -> None:
+    run = cli("upcoming", "--config", write_config(tmp_path, ll2), now=LATE_2026_NOW)
+    assert run.code == 0, run.err
+    assert "no longer vouches for these people in space: Jessica Meir" in run.err
+    assert "none expected" in run.out
+
+
+# -- trust: quarantine, confirmation, the check before sending, lost crews ------------------
+
+
+def test_vandalised_entries_are_quarantined_and_never_posted(
+    tmp_path: Path,
+    ll2_for: Callable[[str], FakeLL2],
+    sync: Callable[..., Run],
+    cli: CliRunner,
+) -> None:
+    config = write_config(tmp_path, ll2_for("vandalised"), "schedule: {catch_up_days: 150}")
+    run = sync(config, LATE_2026_NOW)
+    assert run.code == 0, run.err
+    assert "refused: jessica-meir, Dragon Crew-12: LL2 says they are not in space" in run.out
+    assert "refused: petr-dubrov, Soyuz MS-29: launch 2099-07-14T09:21:11Z lies in the future" in (
+        run.out
+    )
+    assert "landing: Sergei Kud-Sverchkov" in run.out  # the rest of the sync applies
+    check = cli("check", "--config", config, "--at", "2026-11-20T12:00:00Z", env=LIVE | {
+        "SPACEBOT_OFFLINE": "1"})  # fmt: skip
+    assert check.code == 0, check.err
+    texts = "\n".join(posted(tmp_path))
+    assert "Sergei Kud-Sverchkov" in texts  # Soyuz MS-28's landing was fine
+    assert "Soyuz MS-29" not in texts
+    assert "2027" not in texts
+    assert "Jessica Meir" not in texts.split("July 23")[-1]  # nothing after the history's end
+    status = cli("status", "--config", config)
+    assert "quarantined: jessica-meir, Dragon Crew-12" in status.out
+
+
+def write_history(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "history.yaml"
+    path.write_text(text)
+    return path
+
+
+CREW11_HISTORY = """\
+as_of: 2026-01-01T00:00:00Z
+people:
+- id: zena-cardman
+  name: Zena Cardman
+  country: US
+  gender: female
+  flights:
+  - mission: Crew-11
+    launch: 2025-08-01T15:43:42Z
+"""
+
+
+def test_a_crew_home_early_withdraws_the_queued_post(
+    tmp_path: Path,
+    ll2_for: Callable[[str], FakeLL2],
+    sync: Callable[..., Run],
+    cli: CliRunner,
+) -> None:
+    server = ll2_for("crew11_before")
+    history = write_history(tmp_path, CREW11_HISTORY)
+    config = write_config(
+        tmp_path,
+        server,
+        f"data: {history}",
+        "engine: {consecutive_days: [167], kinds: [milestone_consecutive, mission_end]}",
+    )
+    assert sync(config, datetime(2026, 1, 10, 12, tzinfo=UTC)).code == 0
+    # a check the night before queues the 167th day, due at 15:43:42 on 15 January
+    first = cli("check", "--config", config, "--at", "2026-01-15T00:00:00Z")
+    assert first.code == 0, first.err
+    assert "next post due 2026-01-15T15:43:42Z" in first.out
+    # the crew comes home at 08:41 that day, earlier than planned; the next sync says so
+    serve(server, "crew11_after")
+    assert sync(config, datetime(2026, 1, 15, 12, tzinfo=UTC)).code == 0
+    second = cli("check", "--config", config, "--at", "2026-01-15T16:00:00Z")
+    assert second.code == 0, second.err
+    texts = posted(tmp_path)
+    assert not any("167 days" in t for t in texts)  # never posted
+    assert any("back on Earth" in t for t in texts)  # the landing is
+    status = cli("status", "--config", config)
+    assert "withdrawn: rehearsal zena-cardman/milestone_consecutive" in status.out
+    assert "no longer holds on the current data" in status.out
+
+
+def test_a_record_waits_for_a_second_sync_far_enough_apart(
+    tmp_path: Path, ll2: FakeLL2, sync: Callable[..., Run], cli: CliRunner
+) -> None:
+    config = write_config(
+        tmp_path,
+        ll2,
+        "schedule: {catch_up_days: 100}",
+        "engine: {kinds: [record_consecutive]}",
+    )
+
+    def check(at: datetime) -> Run:
+        run = cli("check", "--config", config, "--at", at.strftime("%Y-%m-%dT%H:%M:%SZ"))
+        assert run.code == 0, run.err
+        return run
+
+    assert sync(config, LATE_2026_NOW).code == 0
+    check(LATE_2026_NOW)
+    # Sophie Adenot passed Thomas Pesquet on 1 September, while only LL2 says she was
+    # still in space: held until a second sync confirms it
+    assert posted(tmp_path) == []
+    status = cli("status", "--config", config)
+    assert "held: rehearsal sophie-adenot/record_consecutive/FR" in status.out
+    assert "awaiting confirmation by a second sync" in status.out
+    soon = LATE_2026_NOW + timedelta(hours=6)
+    sync(config, soon)
+    check(soon)
+    assert posted(tmp_path) == []  # 6 hours later is not far enough apart
+    later = LATE_2026_NOW + timedelta(hours=13)
+    confirmed = sync(config, later)
+    assert "confirmed: Sophie Adenot, Dragon Crew-12" in confirmed.out
+    check(later)
+    (text,) = posted(tmp_path)
+    assert "Sophie Adenot passed Thomas Pesquet" in text
+    assert text.startswith("On September 1, 2026")  # late: the past tense
+
+
+COLUMBIA_HISTORY = """\
+as_of: 2003-01-20T00:00:00Z
+people:
+- id: kalpana-chawla
+  name: Kalpana Chawla
+  country: US
+  gender: female
+  flights:
+  - mission: STS-87
+    launch: 1997-11-19T19:46:00Z
+    landing: 1997-12-05T12:20:00Z
+  - mission: STS-107
+    launch: 2003-01-16T15:39:00Z
+- id: rick-husband
+  name: Rick Husband
+  country: US
+  gender: male
+  flights:
+  - mission: STS-96
+    launch: 1999-05-27T10:49:00Z
+    landing: 1999-06-06T06:02:00Z
+  - mission: STS-107
+    launch: 2003-01-16T15:39:00Z
+"""
+
+
+def test_a_lost_crew_is_held_for_the_operator_never_back_on_earth(
+    tmp_path: Path,
+    ll2_for: Callable[[str], FakeLL2],
+    sync: Callable[..., Run],
+    cli: CliRunner,
+) -> None:
+    history = write_history(tmp_path, COLUMBIA_HISTORY)
+    config = write_config(tmp_path, ll2_for("columbia"), f"data: {history}")
+    run = sync(config, datetime(2003, 2, 2, 12, tzinfo=UTC))
+    assert run.code == 0, run.err
+    assert "landing: Kalpana Chawla, STS-107, 2003-02-01T13:59:32Z (CREW LOST" in run.out
+    check = cli("check", "--config", config, "--at", "2003-02-02T12:00:00Z")
+    assert check.code == 0, check.err
+    assert not any("back on Earth" in t for t in posted(tmp_path))
+    status = cli("status", "--config", config)
+    assert "held: rehearsal" in status.out
+    assert "a crew lost in flight" in status.out
+    # the operator decides: release posts them (their wording is the operator's matter)
+    released = cli("release", "kalpana-chawla", "--config", config)
+    assert released.code == 0, released.err
+    assert "1 post(s) released" in released.out
+
+
+def test_the_operator_holds_and_releases_a_person(
+    tmp_path: Path, ll2: FakeLL2, sync: Callable[..., Run], cli: CliRunner
+) -> None:
+    config = write_config(tmp_path, ll2, "schedule: {catch_up_days: 150}")
+    assert sync(config, LATE_2026_NOW).code == 0
+    held = cli(
+        "hold", "jessica-meir", "--reason", "checking", "--config", config, now=LATE_2026_NOW
+    )
+    assert held.code == 0, held.err
+    check = cli("check", "--config", config, "--at", "2026-11-20T12:00:00Z")
+    assert check.code == 0, check.err
+    assert not any("Jessica Meir" in t for t in posted(tmp_path))
+    status = cli("status", "--config", config)
+    assert "held by the operator: checking" in status.out
+    assert cli("release", "jessica-meir", "--config", config, now=LATE_2026_NOW).code == 0
+    again = cli("check", "--config", config, "--at", "2026-11-20T13:00:00Z")
+    assert again.code == 0, again.err
+    assert any("Jessica Meir" in t for t in posted(tmp_path))
+
+
+# -- failures ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "fault",
+    ["html", "500", "malformed", "truncated", pytest.param("timeout", marks=pytest.mark.slow)],
+)
+def test_a_bad_answer_is_one_line_and_the_last_good_data_stays(
+    tmp_path: Path, ll2: FakeLL2, sync: Callable[..., Run], fault: str
+) -> None:
+    config = write_config(tmp_path, ll2)
+    assert sync(config, LATE_2026_NOW).code == 0
+    overlay = tmp_path / "state" / "live" / "overlay.yaml"
+    good = overlay.read_text()
+    ll2.timeout_sleep = 2.5
+    ll2.fail_next(fault)
+    run = sync(config, LATE_2026_NOW + timedelta(hours=1))
+    assert run.code == 1
+    first = run.err.splitlines()[0]
+    assert first.startswith("error: LL2 GET /2.3.0/astronauts/?")
+    assert "Traceback" not in run.err
+    assert overlay.read_text() == good
+
+
+def test_a_bad_source_setting_is_exit_2_naming_the_key(
+    tmp_path: Path, ll2: FakeLL2, cli: CliRunner
+) -> None:
+    config = write_config(tmp_path, ll2, "")
+    config.write_text(config.read_text().replace(f"base_url: '{ll2.url}'", "base_url: 'ftp://ll2'"))
+    run = cli("sync", "--config", config, env=LIVE)
+    assert run.code == 2
+    assert "sources.ll2.base_url: must be a URL" in run.err
+
+
+# -- status and health -------------------------------------------------------------------------
+
+
+def test_status_and_health_say_what_the_live_data_is_and_how_fresh(
+    tmp_path: Path, ll2: FakeLL2, sync: Callable[..., Run], cli: CliRunner
+) -> None:
+    config = write_config(tmp_path, ll2)
+    assert sync(config, LATE_2026_NOW).code == 0
+    now = LATE_2026_NOW + timedelta(hours=2)
+    status = cli("status", "--config", config, now=now)
+    assert "live data: last good sync 2026-11-20T12:00:00Z (2.0 h ago)" in status.out
+    beat = tmp_path / "state" / HEARTBEAT_NAME
+    Heartbeat(mode="check", last_check=now).write(beat, now)
+    fresh = cli("health", "--config", config, now=now)
+    assert fresh.code == 0, fresh.err
+    stale_now = LATE_2026_NOW + timedelta(days=4)
+    Heartbeat(mode="check", last_check=stale_now).write(beat, stale_now)
+    stale = cli("health", "--config", config, now=stale_now)
+    assert stale.code == 1
+    assert "no good sync with Launch Library 2 since 2026-11-20T12:00:00Z" in stale.err
+    assert "while crews are in space" in stale.err
