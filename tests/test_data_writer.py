@@ -8,7 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.core.model import GENDERS, Dataset, Flight, Person
+from bot.core.model import GENDERS, Dataset, Flight, Person, Provenance
 from bot.files.data import default_data_path, load_dataset, load_text
 from bot.files.data_writer import dump_dataset
 
@@ -30,6 +30,16 @@ _COUNTRIES = ["US", "RU", "GB", "FR", "CN", "KZ", "UA", "DE"]
 
 def _instant(seconds: int) -> datetime:
     return EPOCH + timedelta(seconds=seconds)
+
+
+@st.composite
+def provenances(draw: st.DrawFn) -> Provenance:
+    return Provenance(
+        source=draw(st.sampled_from(["ll2", "other"])),
+        ids=tuple(draw(st.lists(_SLUG, max_size=2))),
+        fetched_at=_instant(draw(st.integers(0, 2 * 10**9))),
+        confirmed=draw(st.booleans()),
+    )
 
 
 @st.composite
@@ -62,6 +72,7 @@ def flights(draw: st.DrawFn) -> tuple[Flight, ...]:
                 flag=draw(st.none() | st.sampled_from(["SU", "CS", "DD", "DE", "US"])),
                 landing_vehicle_launch=down_launch,
                 aborted=draw(st.booleans()),
+                provenance=draw(st.none() | provenances()),
             )
         )
         t += length + draw(st.integers(1, 10**7))
@@ -86,6 +97,7 @@ def datasets(draw: st.DrawFn) -> Dataset:
                 countries=tuple(countries) if len(countries) > 1 or draw(st.booleans()) else (),
                 common_name=draw(st.none() | _TEXT),
                 short_name=draw(st.none() | _TEXT),
+                ll2_id=draw(st.none() | st.integers(1, 10**6)),
             )
         )
     return Dataset(as_of=_instant(draw(st.integers(0, 2 * 10**9))), people=tuple(people))

@@ -270,7 +270,7 @@ def _tidy_every_rule(text: str) -> str:
     text = t._COMMA_BEFORE_PAREN.sub(" (", text)
     text = t._COMMA_BEFORE_END.sub(r"\1", text)
     text = t._REPEATED_PERIOD.sub(".", text)
-    return "\n".join(line.strip() for line in text.split("\n")).strip()
+    return t.capitalize("\n".join(line.strip() for line in text.split("\n")).strip())
 
 
 @given(st.text(alphabet=" \t\n.,;:!?()ab", max_size=40))
