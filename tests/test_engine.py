@@ -349,7 +349,11 @@ def test_a_record_held_by_a_crew_names_the_crew():
     assert m.previous.name == "the Skylab 4 crew"
     assert m.previous.people == ("carr", "gibson", "pogue")
     assert m.key == f"grechko/{m.kind.value}/world/{10 * DAY}"  # the key names no holder
-    pair = [person(p, flight(0, 10)) for p in ("titov", "manarov")]
+    # named in the source's order (McDowell numbers Titov, who flew first, before Manarov)
+    pair = [
+        replace(person(p, flight(0, 10)), source_id=sid)
+        for p, sid in (("manarov", "AS-00210"), ("titov", "AS-00125"))
+    ]
     (m, _) = records(dataset(*pair, person("polyakov", flight(20, 40))))
     assert m.previous is not None
     assert (m.previous.name, m.previous.short_name) == ("Titov and Manarov", "Titov and Manarov")

@@ -541,7 +541,7 @@ def _holder(timelines: dict[str, Timeline], c: _Crossing, measure: str, crews: _
     single = Holder(prev.id, prev.display_name, c.previous_value, (prev.id,), (prev.display_name,))
     if len(c.tied) < 2:
         return single
-    holders = sorted((timelines[p] for p in c.tied), key=lambda tl: tl.index)
+    holders = sorted((timelines[p] for p in c.tied), key=_seniority)
     shared = _shared_flight(holders, c.t, c.previous_value, measure)
     if shared is None:
         return single
@@ -563,8 +563,16 @@ def _holder(timelines: dict[str, Timeline], c: _Crossing, measure: str, crews: _
     )
 
 
+def _seniority(tl: Timeline) -> tuple[int, str, str]:
+    """Holders in the order of their first flight, then the source's id (McDowell numbers a
+    crew commander first), then our id: the bundled data's order, whatever the input's."""
+    first = tl.spans[0].launch if tl.spans else 0
+    return first, tl.person.source_id or "", tl.person.id
+
+
 def _shared_flight(holders: Sequence[Timeline], t: int, value: int, measure: str) -> Flight | None:
-    """The flight all ``holders`` flew together that gives them ``value`` at ``t``."""
+    """The flight all ``holders`` flew together that gives them ``value`` at ``t`` (as the
+    first holder's data names it)."""
     common: set[tuple[int, int]] | None = None
     flights: dict[tuple[int, int], Flight] = {}
     for tl in holders:
@@ -572,19 +580,19 @@ def _shared_flight(holders: Sequence[Timeline], t: int, value: int, measure: str
         for s in tl.spans:
             if s.landed and s.end <= t:
                 mine.add((s.launch, s.end))
-                flights[(s.launch, s.end)] = s.flight
+                flights.setdefault((s.launch, s.end), s.flight)
         common = mine if common is None else common & mine
     if not common:
         return None
-    if measure == "consecutive":
+    if measure == "consecutive":  # the flight that is the record
         fitting = [f for f in common if f[1] - f[0] == value]
-    else:
+    else:  # the flight that ended the careers they share: everyone's last one
         last = max(common, key=lambda f: f[1])
         ends = {
             max((s.end for s in tl.spans if s.landed and s.end <= t), default=0) for tl in holders
         }
         fitting = [last] if ends == {last[1]} else []
-    return flights[fitting[0]] if fitting else None
+    return flights[min(fitting)] if fitting else None
 
 
 def _grows_within(members: Sequence[Timeline], measure: str, lo: int, stop: int) -> bool:
