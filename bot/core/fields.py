@@ -180,14 +180,16 @@ def build_fields(
     names = [m.name for m in members]
     shorts = _short_names(members)
     f: dict[str, str] = dict.fromkeys(FIELDS, "")
+    value = w.duration(first.value_seconds)  # the *_days fields follow the one rule too
+    total = w.duration(first.total_seconds)
     f.update(
         name=w.join(names),
         name_possessive=w.possessive(w.join(names)),
         short_name=w.join(shorts),
-        value_days=w.duration(first.value_seconds),
-        value_days_hours=w.duration(first.value_seconds),
-        total_days=w.duration(first.total_seconds),
-        total_days_hours=w.duration(first.total_seconds),
+        value_days=value,
+        value_days_hours=value,
+        total_days=total,
+        total_days_hours=total,
         mission=_mission(members),
         career=_career(members),
         launch_date=w.date_words(first.flight_launch, timezone),
@@ -201,7 +203,7 @@ def build_fields(
         f["value"] = f["value_days_hours"]
         _record_fields(f, first, scope_labels, scope_people)
     elif kind is Kind.MISSION_END:
-        f["value"] = w.duration(first.value_seconds)
+        f["value"] = value
         f["totals"] = _totals(members, shorts, scope_labels, scope_people, rank_limit)
         f["ranks"] = w.ranks_phrase(
             first.ranks, "cumulative", scope_labels, scope_people, rank_limit, first.at
@@ -210,7 +212,7 @@ def build_fields(
             first.ranks, "consecutive", scope_labels, scope_people, rank_limit, first.at
         )
     elif kind is Kind.IN_MEMORIAM:
-        f["value"] = w.duration(first.value_seconds)
+        f["value"] = value
     elif first.threshold_days is not None:
         f["value"] = w.round_days(first.threshold_days)
     else:
@@ -234,8 +236,7 @@ def _record_fields(
         f["previous_name"] = m.previous.name
         f["previous_possessive"] = w.possessive(m.previous.name)
         f["previous_short_name"] = m.previous.short_name or w.short_name(m.previous.name)
-        f["previous_days"] = w.duration(m.previous.value_seconds)
-        f["previous_days_hours"] = w.duration(m.previous.value_seconds)
+        f["previous_days"] = f["previous_days_hours"] = w.duration(m.previous.value_seconds)
     scopes = m.scopes or (w.WORLD,)
     widest = w.scope_words(scopes[0], labels, people, m.at)
     f["scope"] = w.scopes_phrase(scopes, labels, people, m.at)
