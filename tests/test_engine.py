@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
 
 from bot.core.engine import find_milestones, standings
 from bot.core.milestone import Kind
-from bot.core.rules import Rules
+from bot.core.rules import Rules, ScopeRule
 from tests.builders import DAY, at, dataset, flight, person
 
 RECORDS = Rules(kinds=frozenset({Kind.RECORD_CONSECUTIVE, Kind.RECORD_CUMULATIVE}))
@@ -267,3 +268,144 @@ def test_a_first_flight_announces_a_round_number_once_not_as_both_flight_and_tot
         (Kind.MILESTONE_CONSECUTIVE, 100),
         (Kind.MILESTONE_CUMULATIVE, 150),
     ]
+
+
+# --- issue 10: citizenships, former countries, crews, lost crews, aborted launches -------
+
+
+def citizen(pid, *flights, countries=("US",), gender="male"):
+    return replace(person(pid, *flights, country=countries[0], gender=gender), countries=countries)
+
+
+def test_a_person_counts_in_the_scope_of_every_citizenship():
+    ds = dataset(
+        citizen("foale", flight(0, 30), countries=("US", "GB")),
+        citizen("peake", flight(100, 120), countries=("GB",)),
+        citizen("sharman", flight(-50, -40), countries=("GB",)),
+    )
+    found = records(ds)
+    assert {(m.person, m.scopes) for m in found} == {("foale", ("world", "GB"))}
+    assert standings(ds, RECORDS, "cumulative", "GB", at(200))[0].person == "foale"
+    # an operator scope on countries matches any of them
+    europe = ScopeRule("europe", countries=frozenset({"GB", "FR"}))
+    assert europe.matches(ds.person("foale"))
+
+
+# 1991-12-26, the Soviet Union's last day but one, is 2,928 days before the builders' origin.
+END_SU = -2928
+
+
+def soviet(pid, *flights, countries=("RU",)):
+    flagged = tuple(replace(f, flag="SU") if f.launch < at(END_SU) else f for f in flights)
+    return citizen(pid, *flagged, countries=countries)
+
+
+def test_a_former_country_has_its_own_scope_until_its_end():
+    ds = dataset(
+        soviet("ru-first", flight(END_SU - 400, END_SU - 390)),
+        soviet("ua-later", flight(END_SU - 200, END_SU - 180), countries=("UA",)),
+        soviet("ru-later", flight(END_SU + 100, END_SU + 115)),
+    )
+    found = {(m.person, m.kind, m.scopes) for m in records(ds)}
+    # 1991: the Soviet record, of a cosmonaut who is Ukrainian later
+    assert ("ua-later", Kind.RECORD_CONSECUTIVE, ("world", "SU")) in found
+    # 1992: the Russian record passes the Soviet-era Russian's 10 days, not the Ukrainian's
+    (russian,) = [
+        m
+        for m in records(ds)
+        if m.person == "ru-later" and m.scopes == ("RU",) and m.kind.measure == "consecutive"
+    ]
+    assert russian.previous is not None
+    assert russian.previous.person == "ru-first"
+    assert not [m for m in records(ds) if set(m.scopes) & {"UA"}]  # joining passes no one
+    # a Soviet record is keyed as a Russian one (the key it had before the Soviet scope)
+    american = person("american", flight(END_SU - 900, END_SU - 800))  # holds the world's
+    (soviet_record,) = [
+        m
+        for m in records(dataset(*ds.people, american))
+        if m.person == "ua-later" and m.kind.measure == "consecutive"
+    ]
+    assert soviet_record.scopes == ("SU",)
+    assert soviet_record.key == f"ua-later/record_consecutive/RU/{10 * DAY}"
+    assert standings(ds, RECORDS, "cumulative", "SU", at(0))[0].person == "ua-later"
+    assert [s.person for s in standings(ds, RECORDS, "cumulative", "RU", at(END_SU - 1))] == []
+
+
+def test_in_flight_at_a_former_countrys_end_the_value_grows_on_in_the_successor():
+    krikalev = soviet("krikalev", flight(END_SU - 200, END_SU + 90))
+    rival = citizen("rival", flight(END_SU + 10, END_SU + 30), countries=("RU",))
+    ds = dataset(krikalev, rival)
+    assert [m.person for m in records(ds)] == []  # joined in flight, leads: no one passes
+    ranks = find_milestones(ds, Rules(), at(END_SU + 89), at(END_SU + 91)).milestones
+    (landing,) = [m for m in ranks if m.kind is Kind.MISSION_END]
+    assert {r.scope for r in landing.ranks} == {"world", "RU"}  # the Soviet Union is gone
+
+
+def test_a_record_held_by_a_crew_names_the_crew():
+    crew = [person(p, flight(0, 10, mission="Skylab 4")) for p in ("carr", "gibson", "pogue")]
+    ds = dataset(*crew, person("grechko", flight(20, 40)))
+    (m, _) = records(ds)
+    assert m.previous is not None
+    assert m.previous.name == "the Skylab 4 crew"
+    assert m.previous.people == ("carr", "gibson", "pogue")
+    assert m.key == f"grechko/{m.kind.value}/world/{10 * DAY}"  # the key names no holder
+    # named in the source's order (McDowell numbers Titov, who flew first, before Manarov)
+    pair = [
+        replace(person(p, flight(0, 10)), source_id=sid)
+        for p, sid in (("manarov", "AS-00210"), ("titov", "AS-00125"))
+    ]
+    (m, _) = records(dataset(*pair, person("polyakov", flight(20, 40))))
+    assert m.previous is not None
+    assert (m.previous.name, m.previous.short_name) == ("Titov and Manarov", "Titov and Manarov")
+    # three women of a crew of four passed in the women's scope: named, not "the crew"
+    crew = [person(p, flight(0, 10), gender="female") for p in ("w1", "w2", "w3")]
+    others = [person("m1", flight(0, 10)), person("m2", flight(-50, -35))]
+    women = records(dataset(*crew, *others, person("w4", flight(20, 32), gender="female")))
+    assert {m.scopes for m in women} == {("women",)}
+    assert women[0].previous is not None
+    assert women[0].previous.name == "W1, W2 and W3"
+    # equal values by chance, on different flights: one holder, as before
+    apart = dataset(
+        person("a", flight(0, 10)), person("b", flight(11, 21)), person("c", flight(30, 50))
+    )
+    (m, _) = records(apart)
+    assert m.previous is not None
+    assert not m.previous.is_crew
+
+
+def test_a_lost_crew_never_lands_and_in_memoriam_is_a_choice():
+    lost = replace(flight(0, 20, mission="Soyuz 11"), crew_lost=True)
+    ds = dataset(person("volkov", lost), person("other", flight(30, 35)))
+    ends = find_milestones(ds, Rules(), at(-1), at(100)).milestones
+    assert [m.kind for m in ends if m.person == "volkov"] == []
+    rules = Rules(kinds=frozenset(Kind))
+    (memoriam,) = [m for m in find_milestones(ds, rules, at(-1), at(100)).milestones
+                   if m.person == "volkov"]  # fmt: skip
+    assert memoriam.kind is Kind.IN_MEMORIAM
+    assert memoriam.ranks == ()
+    assert memoriam.key == "volkov/in_memoriam/-/20000101T000000Z"
+    assert standings(ds, Rules(), "cumulative", "world", at(50))[0].person == "volkov"
+
+
+def test_an_aborted_launch_never_counts():
+    abort = replace(flight(0, 0.01, mission="Soyuz 18a"), suborbital=True, aborted=True)
+    ds = dataset(person("makarov", abort, flight(10, 12)))
+    rules = Rules(include_suborbital=True)
+    assert standings(ds, rules, "cumulative", "world", at(20))[0].value_seconds == 2 * DAY
+    assert [m.at for m in find_milestones(ds, rules, at(-1), at(20)).milestones] == [at(12)]
+
+
+def test_a_flight_is_named_by_its_launch_vehicle_until_the_other_has_launched():
+    swap = replace(
+        flight(0, 300, mission="Starliner CFT / Dragon Crew-9"),
+        launch_vehicle="Starliner CFT",
+        landing_vehicle="Dragon Crew-9",
+        landing_vehicle_launch=at(150),
+    )
+    ds = dataset(person("wilmore", swap))
+    found = find_milestones(ds, Rules(), at(-1), at(400)).milestones
+    assert [(m.threshold_days, m.mission) for m in found if m.threshold_days] == [
+        (100, "Starliner CFT"),
+        (200, "Starliner CFT / Dragon Crew-9"),
+    ]
+    assert found[-1].mission == "Starliner CFT / Dragon Crew-9"  # the landing

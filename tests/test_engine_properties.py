@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 import random
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -126,3 +126,74 @@ def test_round_numbers_are_exact(ds):
             assert tl.value("cumulative", t) == m.threshold_days * DAY
         if m.kind is Kind.MILESTONE_CONSECUTIVE:
             assert t - int(m.flight_launch.timestamp()) == m.threshold_days * DAY
+
+
+# --- former countries (issue 10): histories around the Soviet Union's end ----------------
+
+SU_END = datetime(1991, 12, 26, tzinfo=UTC)
+ERA_ORIGIN = SU_END - timedelta(days=40)
+
+
+@st.composite
+def soviet_histories(draw: st.DrawFn) -> Dataset:
+    """Cosmonauts who flew before and after 1991-12-26 (Soviet flag before), Russian or
+    Ukrainian after, and an American; flights land on the end instant, straddle it, or not."""
+    people = []
+    for i in range(draw(st.integers(2, 6))):
+        countries = draw(st.sampled_from([("RU",), ("UA",), ("US",), ("RU", "UA")]))
+        flights, t = [], draw(st.integers(0, 20 * DAY))
+        for j in range(draw(st.integers(1, 3))):
+            length = draw(st.integers(1, 16)) * DAY // 4 + draw(st.sampled_from([0, 1]))
+            launch = ERA_ORIGIN + timedelta(seconds=t)
+            soviet = countries != ("US",) and launch < SU_END
+            flights.append(
+                Flight(
+                    f"F{i}{j}",
+                    launch,
+                    launch + timedelta(seconds=length),
+                    flag="SU" if soviet else None,
+                )
+            )
+            t += length + draw(st.integers(1, 8)) * DAY // 4
+        people.append(
+            Person(f"p{i}", f"P{i}", countries[0], "male", tuple(flights), countries=countries)
+        )
+    return Dataset(as_of=ERA_ORIGIN + timedelta(days=200), people=tuple(people))
+
+
+ERA_WINDOW = (ERA_ORIGIN - timedelta(days=1), ERA_ORIGIN + timedelta(days=120))
+
+
+@FAST
+@given(soviet_histories(), st.lists(st.integers(0, 121 * DAY), max_size=4))
+def test_former_countries_cut_windows_and_never_speak_out_of_their_time(ds, cuts):
+    lo, hi = ERA_WINDOW
+    whole = find_milestones(ds, RULES, lo, hi).milestones
+    bounds = [lo, *sorted(lo + timedelta(seconds=c) for c in cuts), hi]
+    pieces = []
+    for a, b in itertools.pairwise(bounds):
+        pieces.extend(find_milestones(ds, RULES, a, b).milestones)
+    assert keys(pieces) == keys(whole)
+    for m in whole:
+        if "SU" in m.scopes:
+            assert m.at < SU_END  # the Soviet Union's records end with it
+        if {"RU", "UA"} & set(m.scopes):
+            assert m.at > SU_END  # its successors start then, and joining passes no one
+        for r in m.ranks:
+            assert (r.scope == "SU") == (m.at < SU_END) or r.scope in ("world", "US")
+
+
+@FAST
+@given(soviet_histories())
+def test_records_in_former_countries_are_sound(ds):
+    """Just after a crossing, no member of the widest scope (counted then) is ahead."""
+    timelines = build_timelines(ds, RULES)
+    for m in find_milestones(ds, RULES, *ERA_WINDOW).milestones:
+        if not m.kind.is_record:
+            continue
+        t = int(m.at.timestamp())
+        me, scope = timelines[m.person], m.scopes[0]
+        for other in timelines.values():
+            counted = any(n == scope for _, n in other.scopes) and other.member(scope, t + 1)
+            if other is not me and counted:
+                assert other.value(m.kind.measure, t + 1) <= me.value(m.kind.measure, t + 1)

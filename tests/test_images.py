@@ -170,7 +170,7 @@ def test_record_chart_top_ten_longest_first_with_the_new_holder_first_among_equa
     assert [b.role for b in chart.bars[:3]] == ["holder", "previous", "other"]
     assert chart.bars[0].in_space
     assert not chart.bars[1].in_space
-    assert chart.bars[0].value == "381 days"
+    assert chart.bars[0].value == "381 days 15 hours"
     assert chart.bars[7].label == "Michael López-Alegría"
     assert chart.instant == "October 15, 2015, 09:02 UTC"
     assert chart.credit == "Human spaceflight data: Jonathan C. McDowell, planet4589.org"
@@ -234,7 +234,7 @@ def test_record_chart_refuses_what_is_not_a_record() -> None:
 def test_mission_chart_flights_oldest_first_this_one_highlighted_totals_and_ranks() -> None:
     chart = kelly_mission_chart()
     assert chart.title == "Scott Kelly is back on Earth"
-    assert chart.subtitle == "340 days in space aboard Soyuz TMA-16M / TMA-18M"
+    assert chart.subtitle == "340 days 8 hours in space aboard Soyuz TMA-16M / TMA-18M"
     # Later flights and (by default) suborbital hops are not shown.
     assert [b.label for b in chart.bars] == [
         "STS-103",
@@ -243,12 +243,12 @@ def test_mission_chart_flights_oldest_first_this_one_highlighted_totals_and_rank
         "Soyuz TMA-16M / TMA-18M",
     ]
     assert [b.detail for b in chart.bars] == ["1999", "2007", "2010–2011", "2015–2016"]
-    assert [b.value for b in chart.bars] == ["8 days", "13 days", "160 days", "340 days"]
+    assert [b.value for b in chart.bars] == ["8 days", "13 days", "160 days", "340 days 8 hours"]
     assert [b.role for b in chart.bars] == ["other", "other", "other", "holder"]
     assert not any(b.in_space for b in chart.bars)
-    assert chart.stats[0].value == "520 days"
+    assert chart.stats[0].value == "520 days 10 hours"
     assert chart.stats[0].ranks == "1st in the US"  # 17th in the world is not worth saying
-    assert chart.stats[1].value == "340 days"
+    assert chart.stats[1].value == "340 days 8 hours"
     assert chart.stats[1].ranks == "5th in the world (1st in the US)"
     assert chart.instant == "Landed March 2, 2016, 04:25 UTC"
     assert len(chart.timeline) == 4
@@ -303,6 +303,8 @@ def test_mission_chart_refuses_another_person_or_a_record() -> None:
         mission_chart(landing(), dataclasses.replace(KELLY, id="someone-else"))
     with pytest.raises(ValueError, match="record_chart"):
         mission_chart(record(), KELLY)
+    with pytest.raises(ValueError, match="in memoriam"):
+        mission_chart(dataclasses.replace(landing(), kind=Kind.IN_MEMORIAM), KELLY)
 
 
 # --------------------------------------------------------------------------- alt text
@@ -312,8 +314,8 @@ def test_alt_text_names_every_bar_and_what_changed() -> None:
     text = alt_text(us_record_chart(), 10_000)
     assert text.startswith(
         "Bar chart, longest first: Most time in space by an American, at October 15, 2015, "
-        "09:02 UTC. Scott Kelly, 381 days (new record holder, in space); Michael Fincke, "
-        "381 days (previous record holder); Peggy Whitson, 376 days;"
+        "09:02 UTC. Scott Kelly, 381 days 15 hours (new record holder, in space); Michael "
+        "Fincke, 381 days 15 hours (previous record holder); Peggy Whitson, 376 days 17 hours;"
     )
     for bar in us_record_chart().bars:
         assert f"{bar.label}, {bar.value}" in text
@@ -324,12 +326,12 @@ def test_alt_text_names_every_bar_and_what_changed() -> None:
 def test_mission_alt_text() -> None:
     text = alt_text(kelly_mission_chart(), 10_000)
     assert text == (
-        "Scott Kelly is back on Earth: 340 days in space aboard Soyuz TMA-16M / TMA-18M. "
-        "Bar chart of Scott Kelly's spaceflights, oldest first: STS-103 (1999), 8 days; "
-        "STS-118 (2007), 13 days; Soyuz TMA-01M (2010–2011), 160 days; "
-        "Soyuz TMA-16M / TMA-18M (2015–2016), 340 days (this flight). "
-        "In space in total: 520 days, 1st in the US. "
-        "This flight: 340 days, 5th in the world (1st in the US). "
+        "Scott Kelly is back on Earth: 340 days 8 hours in space aboard Soyuz TMA-16M / "
+        "TMA-18M. Bar chart of Scott Kelly's spaceflights, oldest first: STS-103 (1999), "
+        "8 days; STS-118 (2007), 13 days; Soyuz TMA-01M (2010–2011), 160 days; "
+        "Soyuz TMA-16M / TMA-18M (2015–2016), 340 days 8 hours (this flight). "
+        "In space in total: 520 days 10 hours, 1st in the US. "
+        "This flight: 340 days 8 hours, 5th in the world (1st in the US). "
         "Landed March 2, 2016, 04:25 UTC. "
         "Human spaceflight data: Jonathan C. McDowell, planet4589.org."
     )
@@ -625,3 +627,22 @@ def test_long_names_and_missions_are_fitted_not_overflowing() -> None:
     )
     person = dataclasses.replace(KELLY, flights=(long_mission,))
     assert draw(mission_chart(landing(person), person))[:4] == b"\x89PNG"
+
+
+def test_a_record_held_by_a_crew_shows_the_whole_crew_as_previous_holders() -> None:
+    from bot.core.engine import find_milestones, standings
+    from bot.core.rules import Rules
+    from bot.files.data import default_data_path, load_dataset
+
+    dataset = load_dataset(default_data_path())
+    day = datetime(1978, 2, 2, tzinfo=UTC)
+    (grechko,) = [
+        m
+        for m in find_milestones(dataset, Rules(), day, day + timedelta(days=1)).milestones
+        if m.kind.is_record
+    ]
+    table = standings(dataset, Rules(), "cumulative", "world", grechko.at)
+    chart = record_chart(grechko, table)
+    assert chart.subtitle == "Georgy Grechko passed the Skylab 4 crew's 84 days 1 hour"
+    previous = sorted(b.label for b in chart.bars if b.role == "previous")
+    assert previous == ["Bill Pogue", "Ed Gibson", "Jerry Carr"]

@@ -176,7 +176,8 @@ def test_vandalised_entries_are_quarantined_and_never_posted(
         "SPACEBOT_OFFLINE": "1"})  # fmt: skip
     assert check.code == 0, check.err
     texts = "\n".join(posted(tmp_path))
-    assert "Sergei Kud-Sverchkov" in texts  # Soyuz MS-28's landing was fine
+    assert "Sergey Kud-Sverchkov" in texts  # Soyuz MS-28's landing was fine (posts use
+    # the name in common use: Roscosmos' spelling, issue 10)
     assert "Soyuz MS-29" not in texts
     assert "2027" not in texts
     assert "Jessica Meir" not in texts.split("July 23")[-1]  # nothing after the history's end
@@ -304,7 +305,10 @@ def test_a_lost_crew_is_held_for_the_operator_never_back_on_earth(
     cli: CliRunner,
 ) -> None:
     history = write_history(tmp_path, COLUMBIA_HISTORY)
-    config = write_config(tmp_path, ll2_for("columbia"), f"data: {history}")
+    # issue 10: a lost crew's flight gives no mission end; an in memoriam post only if the
+    # operator asks (announcements.lost_crews), and then it is held for the operator
+    memoriam = "announcements: {lost_crews: in_memoriam}"
+    config = write_config(tmp_path, ll2_for("columbia"), f"data: {history}", memoriam)
     run = sync(config, datetime(2003, 2, 2, 12, tzinfo=UTC))
     assert run.code == 0, run.err
     assert "landing: Kalpana Chawla, STS-107, 2003-02-01T13:59:32Z (CREW LOST" in run.out
@@ -314,10 +318,26 @@ def test_a_lost_crew_is_held_for_the_operator_never_back_on_earth(
     status = cli("status", "--config", config)
     assert "held: rehearsal" in status.out
     assert "a crew lost in flight" in status.out
-    # the operator decides: release posts them (their wording is the operator's matter)
+    # the operator decides: release posts it, in the in memoriam wording
     released = cli("release", "kalpana-chawla", "--config", config)
     assert released.code == 0, released.err
     assert "1 post(s) released" in released.out
+    assert not any("back on Earth" in t for t in posted(tmp_path))
+
+
+def test_by_default_a_lost_crew_gives_no_post_at_all(
+    tmp_path: Path,
+    ll2_for: Callable[[str], FakeLL2],
+    sync: Callable[..., Run],
+    cli: CliRunner,
+) -> None:
+    history = write_history(tmp_path, COLUMBIA_HISTORY)
+    config = write_config(tmp_path, ll2_for("columbia"), f"data: {history}")
+    assert sync(config, datetime(2003, 2, 2, 12, tzinfo=UTC)).code == 0
+    check = cli("check", "--config", config, "--at", "2003-02-02T12:00:00Z")
+    assert check.code == 0, check.err
+    assert posted(tmp_path) == []
+    assert "held" not in cli("status", "--config", config).out
 
 
 def test_the_operator_holds_and_releases_a_person(

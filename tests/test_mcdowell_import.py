@@ -331,15 +331,30 @@ def test_output_is_deterministic_and_has_only_allowed_keys(result: ImportResult)
     assert list(data) == ["as_of", "source", "corrections", "people"]
     assert data["as_of"] == utc(2026, 7, 3, 7, 3, 57)
     for entry in data["people"]:
-        assert list(entry) == ["id", "name", "country", "gender", "source_id", "flights"]
+        person_keys = [
+            "id",
+            "name",
+            "common_name",
+            "short_name",
+            "country",
+            "countries",
+            "gender",
+            "source_id",
+            "flights",
+        ]
+        assert list(entry) == [k for k in person_keys if k in entry]
         allowed = [
             "mission",
             "launch",
             "landing",
             "planned_landing",
             "suborbital",
+            "aborted",
+            "crew_lost",
+            "flag",
             "launch_vehicle",
             "landing_vehicle",
+            "landing_vehicle_launch",
             "note",
         ]
         for flight in entry["flights"]:

@@ -147,14 +147,14 @@ def test_kelly_passes_lopez_alegria() -> None:
 def test_kelly_and_kornienko_land_together() -> None:
     post = only(render([KELLY_END, KORNIENKO_END], TEMPLATES, X))
     assert post.parts == (
-        "Scott Kelly and Mikhail Kornienko are back on Earth after 340 days in space "
-        "(Soyuz TMA-16M / TMA-18M). Kelly's total: 520 days, 2nd in the world (1st in the US). "
-        "Kornienko's total: 516 days.",
+        "Scott Kelly and Mikhail Kornienko are back on Earth after 340 days 8 hours in space "
+        "(Soyuz TMA-16M / TMA-18M). Kelly's total: 520 days 10 hours, 2nd in the world "
+        "(1st in the US). Kornienko's total: 516 days 10 hours.",
     )
     assert post.late_parts == (
         "On March 2, 2016, Scott Kelly and Mikhail Kornienko returned to Earth after 340 days "
-        "in space (Soyuz TMA-16M / TMA-18M). Kelly's total: 520 days, 2nd in the world "
-        "(1st in the US). Kornienko's total: 516 days.",
+        "8 hours in space (Soyuz TMA-16M / TMA-18M). Kelly's total: 520 days 10 hours, 2nd in "
+        "the world (1st in the US). Kornienko's total: 516 days 10 hours.",
     )
     assert post.people == ("scott-kelly", "mikhail-kornienko")
     assert post.kind == "mission_end"
@@ -215,7 +215,7 @@ def test_first_flight_mission_end_does_not_repeat_the_total() -> None:
     )
     nobody = replace(rookie, ranks=(Rank("world", "cumulative", 80, 545),))
     assert text([nobody]) == (
-        "Scott Kelly is back on Earth after 340 days in space (Soyuz TMA-16M / TMA-18M)."
+        "Scott Kelly is back on Earth after 340 days 8 hours in space (Soyuz TMA-16M / TMA-18M)."
     )
 
 
@@ -258,14 +258,15 @@ def test_rookies_in_the_same_standing_share_a_sentence() -> None:
     )
     belyaev = replace(leonov, person="pavel-belyaev", name="Pavel Belyaev")
     assert text([leonov, belyaev]) == (
-        "Alexei Leonov and Pavel Belyaev are back on Earth after 1 day in space (Voskhod 2). "
+        "Alexei Leonov and Pavel Belyaev are back on Earth after 1 day 2 hours in space "
+        "(Voskhod 2). "
         "Leonov and Belyaev now rank 6th in the world (5th in Russia) for time in space."
     )
 
 
 def test_short_flight_totals_are_not_zero_days() -> None:
     grissom = replace(KELLY_END, value_seconds=4 * H, total_seconds=4 * H + 15 * M, ranks=())
-    assert text([grissom]).endswith("Kelly's total: 4 hours.")
+    assert text([grissom]).endswith("Kelly's total: 4 hours 15 minutes.")
 
 
 def test_suborbital_mission_end_in_minutes() -> None:
@@ -403,7 +404,8 @@ def test_fallback_when_the_text_does_not_fit() -> None:
     small = PlatformSpec("tiny", "mastodon", text_length - 1)
     out = text([KELLY_FINCKE], small)
     assert out == (
-        "Scott Kelly just passed Mike Fincke's 381 days: no American has spent more time in space."
+        "Scott Kelly passed Mike Fincke's 381 days 15 hours: no American has spent more time "
+        "in space."
     )
 
 
@@ -415,7 +417,7 @@ def test_thread_when_nothing_fits() -> None:
         assert part.endswith(f" ({i}/{len(post.parts)})")
         assert measure(part, "mastodon") <= 60
     # the thread carries the full text, not the fallback
-    assert "Kornienko's total: 516 days." in " ".join(post.parts)
+    assert "Kornienko's total: 516 days 10 hours." in " ".join(post.parts)
 
 
 def test_overflow_thread_keeps_the_full_text() -> None:
@@ -425,8 +427,9 @@ def test_overflow_thread_keeps_the_full_text() -> None:
     assert len(as_fallback.parts) == 1
     assert "total" not in as_fallback.parts[0]
     assert as_thread.parts == (
-        "Scott Kelly is back on Earth after 340 days in space (Soyuz TMA-16M / TMA-18M). (1/2)",
-        "Kelly's total: 520 days, 2nd in the world (1st in the US). (2/2)",
+        "Scott Kelly is back on Earth after 340 days 8 hours in space (Soyuz TMA-16M / TMA-18M). "
+        "(1/2)",
+        "Kelly's total: 520 days 10 hours, 2nd in the world (1st in the US). (2/2)",
     )
 
 
@@ -571,3 +574,15 @@ def test_threads_fit_and_never_cut_a_word(crew: list[Milestone], counter: str, l
     for parts, template in ((post.parts, words.text), (post.late_parts, words.late)):
         assert all(fits(p, counter, limit) for p in parts), parts  # type: ignore[arg-type]
         assert _unmarked(parts) == fill(template, fields).split()
+
+
+def test_a_short_name_opening_a_sentence_is_capitalised() -> None:
+    # "de Vries" mid-sentence, "De Vries" when it starts one (issue 10: it read "al Masrie now")
+    de_vries = replace(KELLY_END, person="glen-de-vries", name="Glen de Vries", short_name=None)
+    assert "De Vries' total: 520 days 10 hours" in text([de_vries])
+    rookie = replace(de_vries, total_seconds=de_vries.value_seconds)
+    assert text([rookie]).endswith(
+        "De Vries now ranks 2nd in the world (1st in the US) for time in space."
+    )
+    # the data's short_name comes before the family-name rule
+    assert "Van den Berg's total" in text([replace(de_vries, short_name="Van den Berg")])

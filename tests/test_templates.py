@@ -245,9 +245,15 @@ def test_text_that_never_fits_is_an_error(tmp_path: Path) -> None:
 
 def test_tidy_removes_traces_of_empty_fields() -> None:
     assert tidy("A  passed ( ).  B , C .") == "A passed. B, C."
-    assert tidy(" one\n two ") == "one\ntwo"
+    assert tidy(" One\n two ") == "One\ntwo"
     assert tidy("Done.. Next") == "Done. Next"
     assert tidy("Wait...") == "Wait..."
+
+
+def test_tidy_starts_a_post_with_a_capital() -> None:
+    # a short name with a particle opening the post: "de Vries" -> "De Vries"
+    assert tidy("de Vries now ranks 1st.") == "De Vries now ranks 1st."
+    assert tidy("#iss first") == "#iss first"  # not a letter: left alone
 
 
 def test_kinds_match_the_engine() -> None:
@@ -264,7 +270,7 @@ def _tidy_every_rule(text: str) -> str:
     text = t._COMMA_BEFORE_PAREN.sub(" (", text)
     text = t._COMMA_BEFORE_END.sub(r"\1", text)
     text = t._REPEATED_PERIOD.sub(".", text)
-    return "\n".join(line.strip() for line in text.split("\n")).strip()
+    return t.capitalize("\n".join(line.strip() for line in text.split("\n")).strip())
 
 
 @given(st.text(alphabet=" \t\n.,;:!?()ab", max_size=40))

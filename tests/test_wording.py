@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from bot.core import wording as w
 from bot.core.milestone import Rank
@@ -16,8 +19,13 @@ D, H, M = 86_400, 3_600, 60
     ("seconds", "expected"),
     [(215 * D + 8 * H + 22 * M, "215 days"), (D, "1 day"), (1111 * D, "1,111 days"), (0, "0 days")],
 )
-def test_days(seconds: int, expected: str) -> None:
-    assert w.days(seconds) == expected
+def test_whole_days_for_a_chart_scale(seconds: int, expected: str) -> None:
+    assert w.whole_days(seconds) == expected
+
+
+def test_the_whole_days_fields_follow_the_one_rule_too() -> None:
+    # A whole number of days alone could be lower than an agency's (Kononenko: 374).
+    assert w.days(373 * D + 20 * H + 14 * M) == "373 days 20 hours"
 
 
 @pytest.mark.parametrize(
@@ -31,7 +39,7 @@ def test_days(seconds: int, expected: str) -> None:
         (12 * H, "12 hours"),
         (5 * D + 30 * M, "5 days"),
         (1234 * D + 2 * H, "1,234 days 2 hours"),
-        (-5, "0 hours"),
+        (-5, "0 seconds"),
     ],
 )
 def test_days_hours(seconds: int, expected: str) -> None:
@@ -57,9 +65,14 @@ def test_round_days(count: int, expected: str) -> None:
 @pytest.mark.parametrize(
     ("seconds", "expected"),
     [
-        (340 * D + 8 * H, "340 days"),
+        (340 * D + 8 * H, "340 days 8 hours"),
+        (373 * D + 20 * H + 14 * M, "373 days 20 hours"),  # Roscosmos: 374; never "373 days"
         (12 * H + 5, "12 hours"),
+        (108 * M, "1 hour 48 minutes"),  # Vostok 1: never "1 hour"
+        (H, "1 hour"),
+        (D + 59 * M, "1 day"),  # never "1 day 0 hours"
         (10 * M + 7, "10 minutes"),
+        (15 * M + 22, "15 minutes"),  # Shepard's: never "0 hours"
         (45, "45 seconds"),
         (1, "1 second"),
     ],
@@ -260,3 +273,20 @@ def test_dates_in_the_configured_zone() -> None:
     assert w.time_words(t, "Asia/Kolkata") == "09:35 IST"
     with pytest.raises(ValueError, match="unknown time zone"):
         w.date_words(t, "Mars/Olympus")
+
+
+_UNITS = {"day": D, "hour": H, "minute": M, "second": 1}
+
+
+@given(st.integers(0, 4000 * D))
+def test_a_duration_is_never_more_nor_a_unit_less_than_the_truth(seconds: int) -> None:
+    text = w.duration(seconds)
+    assert not re.search(r"\b0 (days|hours|minutes)\b", text)
+    parts = re.findall(r"([\d,]+) (day|hour|minute|second)s?", text)
+    assert text == " ".join(f"{n} {u}{'' if n == '1' else 's'}" for n, u in parts)
+    shown = sum(int(n.replace(",", "")) * _UNITS[u] for n, u in parts)
+    step = H if seconds >= D else M if seconds >= M else 1  # hours, else minutes, else seconds
+    assert shown <= seconds < shown + step  # floored, never rounded up
+    if seconds >= D:
+        assert parts[0][1] == "day"  # and the hours are there whenever there are any
+        assert (seconds % D) // H == (int(parts[1][0]) if len(parts) > 1 else 0)

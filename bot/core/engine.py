@@ -15,6 +15,11 @@ not been one passes the record, naming the leader they passed.  Leaders growing
 in step (equal values) are all leaders; a value that only equals another's
 passes nothing.  Whole history is swept on every call, so cutting a window into
 pieces gives exactly the milestones of the whole window.
+
+A scope can start and end (:mod:`bot.core.rules`): a former country's scope stops at its
+last day, and its citizens join their later countries' scopes then, with their values so
+far; joining passes no one.  When the record passed was held by several people who flew
+together (equal values, one flight), the previous holder named is that crew.
 """
 
 from __future__ import annotations
@@ -26,9 +31,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from bot.core import wording
 from bot.core.milestone import Holder, Kind, Milestone, Rank
 from bot.core.model import Dataset, Flight, Person, epoch, from_epoch
-from bot.core.rules import Rules, staleness_horizon
+from bot.core.rules import Membership, Rules, staleness_horizon
 
 DAY = 86_400
 MEASURES = ("consecutive", "cumulative")
@@ -63,6 +69,13 @@ class Timeline:
     segments: dict[str, list[Segment]]
     starts: dict[str, list[int]]
     scopes: list[tuple[int, str]]  # (order, name) of the person's scopes, widest first
+    since: dict[str, int] = field(default_factory=dict)  # scope -> joined then (epoch)
+    until: dict[str, int] = field(default_factory=dict)  # scope -> it ends then (epoch)
+    index: int = 0  # the person's place in the dataset
+
+    def member(self, scope: str, t: int) -> bool:
+        """Whether the person counts in ``scope`` at ``t``."""
+        return self.since.get(scope, t) <= t < self.until.get(scope, t + 1)
 
     def value(self, measure: str, t: int) -> int:
         segs = self.segments[measure]
@@ -107,13 +120,21 @@ class Standing:
 # --- timelines --------------------------------------------------------------------------
 
 
+def counts(flight: Flight, rules: Rules) -> bool:
+    """Whether the flight is time in space under ``rules``: an aborted launch never is, a
+    suborbital flight only with ``include_suborbital``."""
+    if flight.aborted:
+        return False
+    return rules.include_suborbital or not flight.suborbital
+
+
 def build_timelines(dataset: Dataset, rules: Rules) -> dict[str, Timeline]:
     timelines: dict[str, Timeline] = {}
-    for person in dataset.people:
+    for index, person in enumerate(dataset.people):
         spans: list[Span] = []
         for flight in person.flights:
-            if flight.suborbital and not rules.include_suborbital:
-                continue
+            if flight.aborted or (flight.suborbital and not rules.include_suborbital):
+                continue  # not time in space under these rules (see counts)
             launch = epoch(flight.launch)
             if flight.landing is not None:
                 end, landed = epoch(flight.landing), True
@@ -133,12 +154,23 @@ def build_timelines(dataset: Dataset, rules: Rules) -> dict[str, Timeline]:
                 segments["consecutive"].append(Segment(span.launch + best, span.end, best))
             total += length
             best = max(best, length)
+        memberships = memberships_of(person, rules)
+        since: dict[str, int] = {}
+        until: dict[str, int] = {}
+        for _, ms in memberships:
+            if ms.since is not None:
+                since[ms.scope] = epoch(ms.since)
+            if ms.until is not None:
+                until[ms.scope] = epoch(ms.until)
         timelines[person.id] = Timeline(
             person,
             spans,
             segments,
             {m: [s.start for s in segments[m]] for m in MEASURES},
-            scopes_of(person, rules),
+            [(order, ms.scope) for order, ms in memberships],
+            since,
+            until,
+            index,
         )
     return timelines
 
@@ -158,13 +190,18 @@ def _timelines(dataset: Dataset, rules: Rules) -> dict[str, Timeline]:
     return timelines
 
 
+def memberships_of(person: Person, rules: Rules) -> list[tuple[int, Membership]]:
+    """(order, membership) of every scope the person belongs to, widest first."""
+    return [
+        (order, membership)
+        for order, rule in enumerate(rules.scopes)
+        for membership in rule.memberships(person)
+    ]
+
+
 def scopes_of(person: Person, rules: Rules) -> list[tuple[int, str]]:
     """(order, scope name) of every scope the person belongs to, widest first."""
-    return [
-        (order, rule.scope_name(person))
-        for order, rule in enumerate(rules.scopes)
-        if rule.matches(person)
-    ]
+    return [(order, ms.scope) for order, ms in memberships_of(person, rules)]
 
 
 def _members_by_scope(
@@ -188,6 +225,7 @@ class _Crossing:
     person: str
     previous: str
     previous_value: int
+    tied: tuple[str, ...]  # everyone who held exactly ``previous_value`` then (sorted)
 
 
 class _Sweep:
@@ -200,13 +238,33 @@ class _Sweep:
     one entry) under a max-heap of values, and kept in a sorted list for ranks.
     """
 
-    def __init__(self, members: Sequence[Timeline], measure: str) -> None:
+    def __init__(self, members: Sequence[Timeline], measure: str, scope: str = "") -> None:
         self.measure = measure
         events: list[tuple[int, int, str, int]] = []
+        self.joins: dict[int, set[str]] = {}  # instant -> who joins the scope then
         for tl in members:
+            since = tl.since.get(scope) if tl.since else None
+            pid = tl.person.id
+            if since is None:
+                for seg in tl.segments[measure]:
+                    events.append((seg.start, _START, pid, seg.base))
+                    events.append((seg.end, _STOP, pid, seg.base + seg.end - seg.start))
+                continue
+            joins = self.joins.setdefault(since, set())
             for seg in tl.segments[measure]:
-                events.append((seg.start, _START, tl.person.id, seg.base))
-                events.append((seg.end, _STOP, tl.person.id, seg.base + seg.end - seg.start))
+                if seg.start < since:
+                    if seg.end > since:  # in flight when joining: grows from there
+                        events.append((since, _START, pid, seg.base + since - seg.start))
+                        events.append((seg.end, _STOP, pid, seg.base + seg.end - seg.start))
+                        joins.add(pid)
+                    continue
+                events.append((seg.start, _START, pid, seg.base))
+                events.append((seg.end, _STOP, pid, seg.base + seg.end - seg.start))
+            if pid not in joins:
+                value = tl.value(measure, since)
+                if value > 0:  # on the ground when joining: a constant value from there
+                    events.append((since, _STOP, pid, value))
+                    joins.add(pid)
         events.sort()
         self.events = events
         self.gkey: dict[str, int] = {}  # person in space -> key (value = key + t)
@@ -271,12 +329,21 @@ class _Sweep:
             new = frozenset()
         crossings: list[_Crossing] = []
         newcomers = new - self.leaders
+        if self.joins and t in self.joins:
+            newcomers -= self.joins[t]  # joining a scope (a successor's first day) passes no one
         passed = self.leaders - new
         if newcomers and passed:
             previous = max(passed, key=lambda p: (self._value(p, t), p))
             pvalue = self._value(previous, t)
+            # Everyone who held the record passed: those passed, and a co-holder who
+            # passes it again at this instant (Ryumin in 1980, with Popov).
+            staying = self.leaders & new
+            if len(passed) == 1 and not staying:
+                tied: tuple[str, ...] = (previous,)
+            else:
+                tied = tuple(sorted(p for p in passed | staying if self._value(p, t) == pvalue))
             for person in sorted(newcomers):
-                crossings.append(_Crossing(t, person, previous, pvalue))
+                crossings.append(_Crossing(t, person, previous, pvalue, tied))
         self.leaders = new
         return crossings
 
@@ -330,7 +397,9 @@ def find_milestones(dataset: Dataset, rules: Rules, start: datetime, end: dateti
     lo, hi = epoch(start), epoch(end)
     timelines = _timelines(dataset, rules)
     stale = [
-        StaleFlight(s.person, timelines[s.person].person.name, s.flight.mission, from_epoch(s.end))
+        StaleFlight(
+            s.person, timelines[s.person].person.display_name, s.flight.mission, from_epoch(s.end)
+        )
         for tl in timelines.values()
         for s in tl.spans
         if not s.landed
@@ -344,8 +413,11 @@ def find_milestones(dataset: Dataset, rules: Rules, start: datetime, end: dateti
     return Result(out, stale, from_epoch(horizon) if horizon is not None else None)
 
 
+_KIND_ORDER = {kind: i for i, kind in enumerate(Kind)}
+
+
 def _kind_order(kind: Kind) -> int:
-    return list(Kind).index(kind)
+    return _KIND_ORDER[kind]
 
 
 def _records_and_ends(
@@ -358,67 +430,169 @@ def _records_and_ends(
         for s in tl.spans
         if s.landed and lo <= s.end < hi
     ]
-    want_ends = Kind.MISSION_END in rules.kinds and bool(landings)
+    want_ends = bool(rules.kinds & {Kind.MISSION_END, Kind.IN_MEMORIAM}) and bool(landings)
     record_stop = hi - 1 if horizon is None else min(hi - 1, horizon)
-    # (person, measure, t) -> [(scope order, scope name, crossing)]
-    found: dict[tuple[str, str, int], list[tuple[int, str, _Crossing]]] = defaultdict(list)
+    # (person, measure, t) -> [(scope name, crossing)]
+    found: dict[tuple[str, str, int], list[tuple[str, _Crossing]]] = defaultdict(list)
     ranks: dict[tuple[int, str], list[Rank]] = defaultdict(list)
     landed_at: dict[str, list[int]] = defaultdict(list)
     for t, p in landings:
         landed_at[p].append(t)
-    for (order, scope), tls in sorted(members.items()):
+    for (_, scope), tls in sorted(members.items()):
         scope_landings = (
-            [(t, tl.person.id) for tl in tls for t in landed_at.get(tl.person.id, ())]
+            [
+                (t, tl.person.id)
+                for tl in tls
+                for t in landed_at.get(tl.person.id, ())
+                if not (tl.since or tl.until) or tl.member(scope, t)
+            ]
             if want_ends
             else []
         )
+        until = tls[0].until.get(scope)
+        scope_stop = record_stop if until is None else min(record_stop, until - 1)
+        if len(tls) == 1:  # alone in the scope: passes no one, ranks 1st of 1 (no sweep)
+            for t, pid in scope_landings:
+                for measure in MEASURES:  # ranked at an instant where the value changes, as
+                    segs = tls[0].segments[measure]  # the sweep does
+                    if any(seg.start == t or seg.end == t for seg in segs):
+                        ranks[(t, pid)].append(Rank(scope, measure, 1, 1))
+            continue
         for measure in MEASURES:
             wanted_kind = _RECORD_KIND[measure] in rules.kinds and _grows_within(
-                tls, measure, lo, record_stop
+                tls, measure, lo, scope_stop
             )
             if not wanted_kind and not scope_landings:
                 continue  # nothing to find here: no one in the scope grows in the window
-            stop = max(record_stop, max((t for t, _ in scope_landings), default=lo))
-            crossings, scope_ranks = _Sweep(tls, measure).run(stop, scope_landings)
+            stop = max(scope_stop, max((t for t, _ in scope_landings), default=lo))
+            crossings, scope_ranks = _Sweep(tls, measure, scope).run(stop, scope_landings)
             for (t, person), (rank, of) in scope_ranks.items():
                 ranks[(t, person)].append(Rank(scope, measure, rank, of))
             if not wanted_kind:
                 continue
             for c in crossings:
-                if lo <= c.t < hi and (horizon is None or c.t <= horizon):
-                    found[(c.person, measure, c.t)].append((order, scope, c))
+                if lo <= c.t < hi and c.t <= scope_stop:
+                    found[(c.person, measure, c.t)].append((scope, c))
     out: list[Milestone] = []
+    crews = _Crews(timelines)
     for (person, measure, t), hits in found.items():
-        hits.sort(key=lambda h: (h[0], h[1]))
-        first = hits[0][2]
         tl = timelines[person]
-        prev = timelines[first.previous].person
+        if len(hits) > 1:  # widest first, then the person's own order of citizenships
+            place = {name: i for i, (_, name) in enumerate(tl.scopes)}
+            hits.sort(key=lambda h: place[h[0]])
         out.append(
             _milestone(
                 tl,
                 _RECORD_KIND[measure],
                 t,
                 tl.value(measure, t),
-                scopes=tuple(h[1] for h in hits),
-                previous=Holder(prev.id, prev.name, first.previous_value),
+                scopes=tuple(h[0] for h in hits),
+                previous=_holder(timelines, hits[0][1], measure, crews),
             )
         )
-    if Kind.MISSION_END in rules.kinds:
-        for t, person in landings:
-            tl = timelines[person]
-            span = tl.span_at(t)
-            assert span is not None
+    for t, person in landings:
+        tl = timelines[person]
+        span = tl.span_at(t)
+        assert span is not None
+        kind = Kind.IN_MEMORIAM if span.flight.crew_lost else Kind.MISSION_END
+        if kind not in rules.kinds:
+            continue  # a crew lost: no post unless the operator wants an in memoriam one
+        person_ranks: tuple[Rank, ...] = ()
+        if kind is Kind.MISSION_END:
             scope_order = {n: i for i, (_, n) in enumerate(tl.scopes)}
-            person_ranks = sorted(
-                ranks.get((t, person), []),
-                key=lambda r: (MEASURES.index(r.measure), scope_order.get(r.scope, 99)),
-            )
-            out.append(
-                _milestone(
-                    tl, Kind.MISSION_END, t, span.end - span.launch, ranks=tuple(person_ranks)
+            person_ranks = tuple(
+                sorted(
+                    ranks.get((t, person), []),
+                    key=lambda r: (MEASURES.index(r.measure), scope_order.get(r.scope, 99)),
                 )
             )
+        out.append(_milestone(tl, kind, t, span.end - span.launch, ranks=person_ranks))
     return out
+
+
+class _Crews:
+    """How many people flew each flight (launch and landing), counted once when first asked."""
+
+    def __init__(self, timelines: dict[str, Timeline]) -> None:
+        self.timelines = timelines
+        self.sizes: dict[tuple[int, int], int] | None = None
+
+    def size(self, flight: Flight) -> int:
+        if self.sizes is None:
+            self.sizes = defaultdict(int)
+            for tl in self.timelines.values():
+                for s in tl.spans:
+                    if s.landed:
+                        self.sizes[(s.launch, s.end)] += 1
+        assert flight.landing is not None
+        return self.sizes.get((epoch(flight.launch), epoch(flight.landing)), 0)
+
+
+def _holder(timelines: dict[str, Timeline], c: _Crossing, measure: str, crews: _Crews) -> Holder:
+    """Who held the record passed: one person, or the crew who held it together.
+
+    Several people hold one value as a crew when they flew one flight together (same
+    launch and landing) and that flight gives the value: its length (single flight), or
+    the end of the career they share (total time).  Two are named ("Vladimir Titov and
+    Musa Manarov"); three or more are "the <mission> crew" when they are the whole crew
+    of that flight, else named.  Anyone else tied by chance: the one person, as before.
+    """
+    prev = timelines[c.previous].person
+    single = Holder(prev.id, prev.display_name, c.previous_value, (prev.id,), (prev.display_name,))
+    if len(c.tied) < 2:
+        return single
+    holders = sorted((timelines[p] for p in c.tied), key=_seniority)
+    shared = _shared_flight(holders, c.t, c.previous_value, measure)
+    if shared is None:
+        return single
+    people = tuple(tl.person for tl in holders)
+    names = tuple(p.display_name for p in people)
+    shorts = tuple(p.short_name or wording.short_name(p.display_name, p.country) for p in people)
+    mission = None
+    if len(people) > 2 and crews.size(shared) == len(people):
+        mission = shared.launch_vehicle or shared.mission
+    name = wording.holders(names, mission)
+    return Holder(
+        people[0].id,
+        name,
+        c.previous_value,
+        tuple(p.id for p in people),
+        names,
+        wording.holders(shorts, mission),
+        mission,
+    )
+
+
+def _seniority(tl: Timeline) -> tuple[int, str, str]:
+    """Holders in the order of their first flight, then the source's id (McDowell numbers a
+    crew commander first), then our id: the bundled data's order, whatever the input's."""
+    first = tl.spans[0].launch if tl.spans else 0
+    return first, tl.person.source_id or "", tl.person.id
+
+
+def _shared_flight(holders: Sequence[Timeline], t: int, value: int, measure: str) -> Flight | None:
+    """The flight all ``holders`` flew together that gives them ``value`` at ``t`` (as the
+    first holder's data names it)."""
+    common: set[tuple[int, int]] | None = None
+    flights: dict[tuple[int, int], Flight] = {}
+    for tl in holders:
+        mine = set()
+        for s in tl.spans:
+            if s.landed and s.end <= t:
+                mine.add((s.launch, s.end))
+                flights.setdefault((s.launch, s.end), s.flight)
+        common = mine if common is None else common & mine
+    if not common:
+        return None
+    if measure == "consecutive":  # the flight that is the record
+        fitting = [f for f in common if f[1] - f[0] == value]
+    else:  # the flight that ended the careers they share: everyone's last one
+        last = max(common, key=lambda f: f[1])
+        ends = {
+            max((s.end for s in tl.spans if s.landed and s.end <= t), default=0) for tl in holders
+        }
+        fitting = [last] if ends == {last[1]} else []
+    return flights[min(fitting)] if fitting else None
 
 
 def _grows_within(members: Sequence[Timeline], measure: str, lo: int, stop: int) -> bool:
@@ -492,14 +666,15 @@ def _milestone(
     span = tl.span_at(t)
     assert span is not None, (tl.person.id, kind, t)
     person = tl.person
+    at = from_epoch(t)
     return Milestone(
         kind=kind,
-        at=from_epoch(t),
+        at=at,
         person=person.id,
-        name=person.name,
+        name=person.display_name,
         country=person.country,
         gender=person.gender,
-        mission=span.flight.mission,
+        mission=span.flight.mission_at(at),
         flight_launch=span.flight.launch,
         value_seconds=value,
         total_seconds=tl.value("cumulative", t),
@@ -507,6 +682,7 @@ def _milestone(
         previous=previous,
         threshold_days=threshold_days,
         ranks=ranks,
+        short_name=person.short_name,
     )
 
 
@@ -516,25 +692,34 @@ def _milestone(
 def standings(
     dataset: Dataset, rules: Rules, measure: str, scope: str, at: datetime
 ) -> list[Standing]:
-    """The scope's standings for one measure at one instant, best first (ties share a rank)."""
+    """The scope's standings for one measure at one instant, best first (ties share a rank).
+
+    A former country's standings after its end are its final ones (the Soviet Union's as
+    of 1991-12-25); a successor's before its start hold no one who flew for the former one.
+    """
     if measure not in MEASURES:
         raise ValueError(f"measure must be one of {MEASURES}")
-    t = epoch(at)
+    asked = epoch(at)
     timelines = _timelines(dataset, rules)
     rows: list[tuple[int, Timeline]] = []
+    t = asked
     for tl in timelines.values():
-        if not any(name == scope for _, name in scopes_of(tl.person, rules)):
+        if not any(name == scope for _, name in tl.scopes):
+            continue
+        until = tl.until.get(scope)
+        t = asked if until is None else min(asked, until - 1)
+        if not tl.member(scope, t):
             continue
         value = tl.value(measure, t)
         if value > 0:
             rows.append((value, tl))
-    rows.sort(key=lambda r: (-r[0], r[1].person.name))
+    rows.sort(key=lambda r: (-r[0], r[1].person.display_name))
     out: list[Standing] = []
     for i, (value, tl) in enumerate(rows):
         rank = out[-1].rank if out and out[-1].value_seconds == value else i + 1
         in_space = any(s.launch <= t < s.end for s in tl.spans)
         p = tl.person
-        out.append(Standing(p.id, p.name, p.country, value, in_space, rank))
+        out.append(Standing(p.id, p.display_name, p.country, value, in_space, rank))
     return out
 
 
@@ -542,4 +727,4 @@ def known_scopes(dataset: Dataset, rules: Rules) -> list[str]:
     names: list[tuple[int, str]] = []
     for person in dataset.people:
         names.extend(scopes_of(person, rules))
-    return [name for _, name in sorted(set(names))]
+    return list(dict.fromkeys(name for _, name in sorted(set(names))))

@@ -68,24 +68,36 @@ FIELDS: Mapping[str, Field] = {
     # people
     "name": Field("the person's name; crewmates joined", "Scott Kelly and Mikhail Kornienko"),
     "name_possessive": Field("possessive of {name}", "Scott Kelly's"),
-    "short_name": Field("family name(s), for a second mention", "Kelly and Kornienko"),
+    "short_name": Field(
+        "the name(s) for a second mention (the data's short_name, else the family name)",
+        "Kelly and Kornienko",
+    ),
     "is": Field('"is", or "are" for a group', "are"),
     "has": Field('"has", or "have" for a group', "have"),
     "was": Field('"was", or "were" for a group', "were"),
-    "their": Field('"his", "her", or "their" for a group', "his"),
+    "their": Field('"his", "her", or "their" (a group, nonbinary, not recorded)', "his"),
     # values
     "value": Field(
         "the value, worded for the kind: days and hours for a record, the round "
         "number for a milestone, the flight's length for a mission end",
         "one year",
     ),
-    "value_days": Field("the value in whole days (floored)", "340 days"),
-    "value_days_hours": Field("the value in days and hours (floored)", "340 days 8 hours"),
-    "total_days": Field("total time in space at the instant (first person named)", "520 days"),
-    "total_days_hours": Field("{total_days} with hours", "520 days 10 hours"),
+    "value_days": Field(
+        "the value (days and hours: same as {value_days_hours})", "340 days 8 hours"
+    ),
+    "value_days_hours": Field(
+        "the value by the duration rule: days and hours, or hours and minutes under a day",
+        "340 days 8 hours",
+    ),
+    "total_days": Field(
+        "total time in space at the instant (first person named), days and hours",
+        "520 days 10 hours",
+    ),
+    "total_days_hours": Field("same as {total_days}", "520 days 10 hours"),
     # the flight and the instant
     "mission": Field(
-        "the flight (for crewmates with different names for it, the part they share)",
+        "the flight, named as it stood at the instant (for crewmates with different "
+        "names for it, the part they share)",
         "Soyuz TMA-16M / TMA-18M",
     ),
     "launch_date": Field("the flight's launch date, in the configured zone", "March 27, 2015"),
@@ -101,13 +113,21 @@ FIELDS: Mapping[str, Field] = {
         "#ISS #YearInSpace",
     ),
     # records
-    "previous_name": Field("the previous record holder", "Michael López-Alegría", RECORDS),
+    "previous_name": Field(
+        "the previous record holder: a person, two crewmates, or the crew",
+        "Michael López-Alegría / Vladimir Titov and Musa Manarov / the Skylab 4 crew",
+        RECORDS,
+    ),
     "previous_possessive": Field(
         "possessive of {previous_name}", "Michael López-Alegría's", RECORDS
     ),
-    "previous_short_name": Field("the previous holder's family name", "López-Alegría", RECORDS),
-    "previous_days": Field("the record passed, in days", "215 days", RECORDS),
-    "previous_days_hours": Field("the record passed, days and hours", "215 days 8 hours", RECORDS),
+    "previous_short_name": Field(
+        "the previous holder for a second mention", "López-Alegría", RECORDS
+    ),
+    "previous_days": Field("same as {previous_days_hours}", "215 days 8 hours", RECORDS),
+    "previous_days_hours": Field(
+        "the record passed, by the duration rule", "215 days 8 hours", RECORDS
+    ),
     "scope": Field("every record passed, widest first", "the world and Russian records", RECORDS),
     "scope_note": Field(
         "a sentence naming the narrower records also passed, or nothing",
@@ -160,14 +180,16 @@ def build_fields(
     names = [m.name for m in members]
     shorts = _short_names(members)
     f: dict[str, str] = dict.fromkeys(FIELDS, "")
+    value = w.duration(first.value_seconds)  # the *_days fields follow the one rule too
+    total = w.duration(first.total_seconds)
     f.update(
         name=w.join(names),
         name_possessive=w.possessive(w.join(names)),
         short_name=w.join(shorts),
-        value_days=w.days(first.value_seconds),
-        value_days_hours=w.days_hours(first.value_seconds),
-        total_days=w.days(first.total_seconds),
-        total_days_hours=w.days_hours(first.total_seconds),
+        value_days=value,
+        value_days_hours=value,
+        total_days=total,
+        total_days_hours=total,
         mission=_mission(members),
         career=_career(members),
         launch_date=w.date_words(first.flight_launch, timezone),
@@ -181,14 +203,16 @@ def build_fields(
         f["value"] = f["value_days_hours"]
         _record_fields(f, first, scope_labels, scope_people)
     elif kind is Kind.MISSION_END:
-        f["value"] = w.duration(first.value_seconds)
+        f["value"] = value
         f["totals"] = _totals(members, shorts, scope_labels, scope_people, rank_limit)
         f["ranks"] = w.ranks_phrase(
-            first.ranks, "cumulative", scope_labels, scope_people, rank_limit
+            first.ranks, "cumulative", scope_labels, scope_people, rank_limit, first.at
         )
         f["flight_ranks"] = w.ranks_phrase(
-            first.ranks, "consecutive", scope_labels, scope_people, rank_limit
+            first.ranks, "consecutive", scope_labels, scope_people, rank_limit, first.at
         )
+    elif kind is Kind.IN_MEMORIAM:
+        f["value"] = value
     elif first.threshold_days is not None:
         f["value"] = w.round_days(first.threshold_days)
     else:
@@ -197,7 +221,7 @@ def build_fields(
 
 
 def _short_names(members: Sequence[Milestone]) -> list[str]:
-    shorts = [w.short_name(m.name, m.country) for m in members]
+    shorts = [m.short_name or w.short_name(m.name, m.country) for m in members]
     # Two crewmates with one family name: keep their full names.
     return [m.name if shorts.count(s) > 1 else s for m, s in zip(members, shorts, strict=True)]
 
@@ -211,14 +235,13 @@ def _record_fields(
     if m.previous is not None:
         f["previous_name"] = m.previous.name
         f["previous_possessive"] = w.possessive(m.previous.name)
-        f["previous_short_name"] = w.short_name(m.previous.name)
-        f["previous_days"] = w.days(m.previous.value_seconds)
-        f["previous_days_hours"] = w.days_hours(m.previous.value_seconds)
+        f["previous_short_name"] = m.previous.short_name or w.short_name(m.previous.name)
+        f["previous_days"] = f["previous_days_hours"] = w.duration(m.previous.value_seconds)
     scopes = m.scopes or (w.WORLD,)
-    widest = w.scope_words(scopes[0], labels, people)
-    f["scope"] = w.scopes_phrase(scopes, labels, people)
+    widest = w.scope_words(scopes[0], labels, people, m.at)
+    f["scope"] = w.scopes_phrase(scopes, labels, people, m.at)
     if len(scopes) > 1:
-        f["scope_note"] = f"Also {w.scopes_phrase(scopes[1:], labels, people)}."
+        f["scope_note"] = f"Also {w.scopes_phrase(scopes[1:], labels, people, m.at)}."
     f["no_one"], f["by_whom"], f["than_anyone"] = widest.no_one, widest.by_whom, widest.than_anyone
     world = widest.noun is None and widest.place is None
     if m.kind is Kind.RECORD_CONSECUTIVE:
@@ -271,7 +294,7 @@ def _totals(
     rookies: dict[str, list[str]] = {}  # ranks phrase -> names, in order
     sentences: list[str | tuple[str, list[str]]] = []
     for m, short in zip(members, shorts, strict=True):
-        ranks = w.ranks_phrase(m.ranks, "cumulative", labels, people, limit)
+        ranks = w.ranks_phrase(m.ranks, "cumulative", labels, people, limit, m.at)
         if m.total_seconds <= m.value_seconds:
             # This flight is all their time in space: the total says nothing new.
             if ranks:
@@ -280,7 +303,7 @@ def _totals(
                     sentences.append((ranks, rookies[ranks]))
                 rookies[ranks].append(short)
             continue
-        text = f"{w.possessive(short)} total: {w.duration(m.total_seconds)}"
+        text = f"{w.capitalize(w.possessive(short))} total: {w.duration(m.total_seconds)}"
         sentences.append(f"{text}, {ranks}." if ranks else f"{text}.")
     out: list[str] = []
     for item in sentences:
@@ -289,5 +312,5 @@ def _totals(
         else:
             ranks, names = item
             verb = "ranks" if len(names) == 1 else "rank"
-            out.append(f"{w.join(names)} now {verb} {ranks} for time in space.")
+            out.append(f"{w.capitalize(w.join(names))} now {verb} {ranks} for time in space.")
     return " ".join(out)

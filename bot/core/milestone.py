@@ -14,6 +14,7 @@ class Kind(StrEnum):
     MILESTONE_CONSECUTIVE = "milestone_consecutive"
     MILESTONE_CUMULATIVE = "milestone_cumulative"
     MISSION_END = "mission_end"
+    IN_MEMORIAM = "in_memoriam"  # the end of a flight that ended with its crew's death
 
     def __str__(self) -> str:
         return self.value
@@ -31,14 +32,33 @@ class Kind(StrEnum):
             return "cumulative"
         return "flight"
 
+    @property
+    def is_end(self) -> bool:
+        """A flight's end: ``mission_end``, or ``in_memoriam`` for a crew lost."""
+        return self in (Kind.MISSION_END, Kind.IN_MEMORIAM)
+
 
 @dataclass(frozen=True)
 class Holder:
-    """A previous record holder, and their value at the crossing instant."""
+    """The previous record holder, and their value at the crossing instant.
 
-    person: str
-    name: str
+    Usually one person.  When several people held exactly that value because they flew
+    together (one flight's launch and landing), the holder is that crew: ``people`` and
+    ``names`` list them all (data order), ``mission`` names their flight when the whole
+    crew held it ("the Skylab 4 crew"), and ``name`` is the phrase posts use.
+    """
+
+    person: str  # the first (or only) holder's id
+    name: str  # "Michael López-Alegría", "Vladimir Titov and Musa Manarov", "the Skylab 4 crew"
     value_seconds: int
+    people: tuple[str, ...] = ()  # every holder's id; () means (person,)
+    names: tuple[str, ...] = ()  # every holder's name, in the order of ``people``
+    short_name: str | None = None  # for a second mention: "Titov and Manarov"
+    mission: str | None = None  # the crew's flight, when the whole crew held the record
+
+    @property
+    def is_crew(self) -> bool:
+        return len(self.people) > 1
 
 
 @dataclass(frozen=True)
@@ -51,6 +71,10 @@ class Rank:
     of: int  # how many people the scope's standings hold
 
 
+# Scopes keyed as another scope: a key, once posted, must never change.
+KEY_SCOPES = {"SU": "RU"}
+
+
 @dataclass(frozen=True)
 class Milestone:
     kind: Kind
@@ -59,7 +83,7 @@ class Milestone:
     name: str
     country: str
     gender: str
-    mission: str  # the flight during which it happened
+    mission: str  # the flight during which it happened, named as it stood then
     flight_launch: datetime
     value_seconds: int  # the measured value at ``at`` (threshold, record value, or flight length)
     total_seconds: int  # the person's cumulative time in space at ``at``
@@ -67,19 +91,24 @@ class Milestone:
     previous: Holder | None = None  # records only
     threshold_days: int | None = None  # round-number milestones only
     ranks: tuple[Rank, ...] = ()  # mission_end: standings after landing
+    short_name: str | None = None  # the person's name for a second mention, when set in data
 
     @cached_property
     def key(self) -> str:
         """Stable identity: the same milestone always has the same key, whatever window found it.
 
-        (person, kind, scope, threshold): for records the threshold is the value passed,
-        for round numbers the day count, for a mission end the launch instant.
+        (person, kind, scope, threshold): for records the threshold is the value passed
+        (whoever held it: one person or a crew), for round numbers the day count, for a
+        mission end the launch instant.  A Soviet record is keyed as a Russian one (Russia
+        is the Soviet Union's continuator state, and these records were keyed so before the
+        Soviet scope existed): :data:`KEY_SCOPES`.
         """
         if self.kind.is_record:
             assert self.previous is not None
             scope = self.scopes[0] if self.scopes else "-"
+            scope = KEY_SCOPES.get(scope, scope)
             threshold = str(self.previous.value_seconds)
-        elif self.kind is Kind.MISSION_END:
+        elif self.kind.is_end:
             scope = "-"
             threshold = self.flight_launch.strftime("%Y%m%dT%H%M%SZ")
         else:

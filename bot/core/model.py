@@ -11,9 +11,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Literal
 
+# "nonbinary" for people who are neither; "unknown" for people from a source that does not
+# say (Launch Library 2 has no gender).  No built-in scope counts either as men or women.
 Gender = Literal["male", "female", "nonbinary", "unknown"]
-# "unknown": from a source that gives no gender (Launch Library 2); no built-in scope
-# counts such a person as a man or a woman.
 GENDERS: tuple[Gender, ...] = ("male", "female", "nonbinary", "unknown")
 
 
@@ -57,6 +57,14 @@ class Flight:
     landing_vehicle: str | None = None  # e.g. "Soyuz TMA-18M" (optional extension)
     note: str | None = None
     crew_lost: bool = False  # the flight ended with the death of the person (or its crew)
+    # The country the flight flew under, when it is not one the person counts for today:
+    # SU (the Soviet Union, to 1991-12-26), CS (Czechoslovakia), DD (East Germany); DE marks a
+    # West German flight before 1990-10-03.  None: the person's own country.
+    flag: str | None = None
+    # When the vehicle that came home was launched (it may launch after the person did):
+    # until then the flight is named by its launch vehicle only.
+    landing_vehicle_launch: datetime | None = None
+    aborted: bool = False  # a launch abort: kept in the data, never counted as time in space
     provenance: Provenance | None = None  # live data: where it came from; None: history
 
     @property
@@ -67,6 +75,21 @@ class Flight:
     def ongoing(self) -> bool:
         return self.landing is None
 
+    def mission_at(self, instant: datetime) -> str:
+        """The flight's name as it stood at ``instant``: a flight up in one vehicle and down
+        in another is named by the first until the second has launched ("Starliner CFT"
+        until Dragon Crew-9's launch, "Starliner CFT / Dragon Crew-9" from then on).  When
+        the data does not say when the second launched, the first names it until the landing.
+        """
+        if self.landing_vehicle is None or self.landing_vehicle == self.launch_vehicle:
+            return self.mission
+        if not self.launch_vehicle:
+            return self.mission
+        switch = self.landing_vehicle_launch or self.landing
+        if switch is None or instant < switch:
+            return self.launch_vehicle
+        return self.mission
+
     @property
     def duration_seconds(self) -> int | None:
         if self.landing is None:
@@ -76,14 +99,27 @@ class Flight:
 
 @dataclass(frozen=True)
 class Person:
-    id: str
+    id: str  # permanent: the first part of every milestone key of the person
     name: str
-    country: str  # ISO 3166-1 alpha-2
+    country: str  # ISO 3166-1 alpha-2: the primary citizenship
     gender: Gender
     flights: tuple[Flight, ...] = ()
     source_id: str | None = None  # e.g. McDowell's "AS-00397"
     tags: tuple[str, ...] = ()  # free labels operators can filter scopes on (e.g. "esa")
+    # Every citizenship that counts, primary (``country``) first; () means (country,).
+    countries: tuple[str, ...] = ()
+    common_name: str | None = None  # the name posts use, when it differs from ``name``
+    short_name: str | None = None  # for a second mention, when the rule gets it wrong
     ll2_id: int | None = None  # the person's id in Launch Library 2, once known
+
+    def __post_init__(self) -> None:
+        if not self.countries:
+            object.__setattr__(self, "countries", (self.country,))
+
+    @property
+    def display_name(self) -> str:
+        """The name posts, leaderboards and logs use."""
+        return self.common_name or self.name
 
 
 @dataclass(frozen=True)

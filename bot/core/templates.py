@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from bot.core import platforms
 from bot.core.fields import FIELDS
 from bot.core.milestone import Kind
+from bot.core.wording import capitalize
 from bot.errors import Problem, did_you_mean
 
 KINDS: tuple[str, ...] = tuple(k.value for k in Kind)
@@ -117,8 +118,8 @@ def tidy(text: str) -> str:
     if ".." in text:
         text = _REPEATED_PERIOD.sub(".", text)
     if "\n" in text:
-        return "\n".join(line.strip() for line in text.split("\n")).strip()
-    return text.strip()
+        return capitalize("\n".join(line.strip() for line in text.split("\n")).strip())
+    return capitalize(text.strip())
 
 
 def fields_of(text: str, kind: Kind) -> frozenset[str] | Problem:

@@ -3,14 +3,21 @@
 Pure functions, no clock and no I/O.  House style (close to AP's, stated once here):
 
 * thousands separators in numbers: "1,111 days";
-* durations are floored, never rounded up past the true value: a record of
-  215 d 8 h 22 m is "215 days 8 hours";
+* durations, one rule everywhere (:func:`duration`): a day or more is days and hours
+  ("373 days 20 hours"), under a day hours and minutes ("1 hour 48 minutes"), under an
+  hour minutes ("10 minutes"); each part floored, a zero part left out ("215 days",
+  "2 hours"), never "0 hours".  Never rounded up past the true value, and never a whole
+  number of days lower than the one an agency announces (Roscosmos said 374 days for
+  Kononenko's 373 d 20 h; the post says "373 days 20 hours"), because the hours are shown;
 * whole years are spelled out where a number of days is a round number of years:
-  365 days is "one year", 730 days "two years";
+  365 days is "one year", 730 days "two years" (round-number milestones, exact);
 * lists have no serial comma: "A, B and C";
 * possessives: "'s", except after a final s, which takes a bare apostrophe
   (AP): "Scott Kelly's", "Thomas Reiter's", "Jeffrey Williams'";
-* "the US record" (no periods), "the Russian record", "the record for women".
+* "the US record" (no periods), "the Russian record", "the record for women";
+* countries as they were: "the Soviet record" (to 1991), "East German", "West German"
+  (to 3 October 1990), "Czechoslovakia" (to 1992);
+* a sentence never starts with a lowercase letter: "De Vries' total" (:func:`capitalize`).
 """
 
 from __future__ import annotations
@@ -27,6 +34,7 @@ from bot.core.milestone import Rank
 
 DAY = 86_400
 HOUR = 3_600
+MINUTE = 60
 
 _SMALL = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
 
@@ -54,22 +62,40 @@ def ordinal(n: int) -> str:
 # --------------------------------------------------------------------------- durations
 
 
-def days(seconds: int) -> str:
-    """Whole days, floored: ``"215 days"``, ``"1 day"``, ``"1,111 days"``."""
-    return plural(max(seconds, 0) // DAY, "day")
+def duration(seconds: int) -> str:
+    """A duration by the house rule: ``"373 days 20 hours"``, ``"215 days"``, ``"1 day 1 hour"``,
+    ``"1 hour 48 minutes"``, ``"2 hours"``, ``"10 minutes"`` (each part floored, a zero part
+    left out); under a minute, seconds."""
+    seconds = max(seconds, 0)
+    if seconds < MINUTE:
+        return plural(seconds, "second")
+    if seconds >= DAY:
+        big, small = divmod(seconds // HOUR, 24)
+        units = ("day", "hour")
+    else:
+        big, small = divmod(seconds // MINUTE, 60)
+        units = ("hour", "minute")
+    if big == 0:
+        return plural(small, units[1])
+    if small == 0:
+        return plural(big, units[0])
+    return f"{plural(big, units[0])} {plural(small, units[1])}"
 
 
 def days_hours(seconds: int) -> str:
-    """Days and hours, floored: ``"215 days 8 hours"``, ``"1 day 1 hour"``, ``"12 hours"``.
+    """:func:`duration` (the name fields and callers have used since records had hours)."""
+    return duration(seconds)
 
-    A zero part is left out: ``"215 days"``; under an hour is ``"0 hours"``.
-    """
-    d, h = divmod(max(seconds, 0) // HOUR, 24)
-    if d == 0:
-        return plural(h, "hour")
-    if h == 0:
-        return plural(d, "day")
-    return f"{plural(d, 'day')} {plural(h, 'hour')}"
+
+def days(seconds: int) -> str:
+    """:func:`duration` too: a whole number of days alone could be lower than the one an
+    agency announces (373 days for Roscosmos' 374), so hours are always shown."""
+    return duration(seconds)
+
+
+def whole_days(seconds: int) -> str:
+    """Whole days, floored, for a chart's scale (never a post): ``"215 days"``."""
+    return plural(max(seconds, 0) // DAY, "day")
 
 
 def round_days(count: int) -> str:
@@ -79,19 +105,6 @@ def round_days(count: int) -> str:
     if rest == 0 and 1 <= years < len(_SMALL):
         return f"{_SMALL[years]} year" + ("s" if years > 1 else "")
     return plural(count, "day")
-
-
-def duration(seconds: int) -> str:
-    """A flight's length at the coarsest sensible unit, floored: ``"340 days"``,
-    ``"12 hours"``, ``"10 minutes"`` (a suborbital hop), ``"45 seconds"``."""
-    seconds = max(seconds, 0)
-    if seconds >= DAY:
-        return days(seconds)
-    if seconds >= HOUR:
-        return plural(seconds // HOUR, "hour")
-    if seconds >= 60:
-        return plural(seconds // 60, "minute")
-    return plural(seconds, "second")
 
 
 # --------------------------------------------------------------------------- names
@@ -145,8 +158,26 @@ def short_name(name: str, country: str = "") -> str:
     return " ".join(tokens[start:])
 
 
+def capitalize(text: str) -> str:
+    """The text with its first letter in capitals, for the start of a sentence:
+    ``"de Vries"`` -> ``"De Vries"``; the rest, and a text starting with anything but a
+    letter (``"#iss"``), are left alone."""
+    if text[:1].islower():
+        return text[0].upper() + text[1:]
+    return text
+
+
+def holders(names: Sequence[str], mission: str | None = None) -> str:
+    """Record holders who flew together: ``"Vladimir Titov and Musa Manarov"``, or for a
+    whole crew named by its flight ``"the Skylab 4 crew"``."""
+    if mission:
+        return f"the {mission} crew"
+    return join(names)
+
+
 def pronoun_possessive(genders: Sequence[str]) -> str:
-    """``"his"``, ``"her"``, or ``"their"`` (a group, or a gender not recorded)."""
+    """``"his"``, ``"her"``, or ``"their"`` (a group, a nonbinary person, or a gender
+    not recorded)."""
     if len(genders) == 1:
         return {"male": "his", "female": "her"}.get(genders[0], "their")
     return "their"
@@ -237,6 +268,13 @@ COUNTRIES: Mapping[str, CountryWords] = {
 }
 
 
+# Names a country had for part of its history: (until, words).  Germany's scope before
+# reunification holds West Germans only (East Germans count in DD until then).
+_FORMER_NAMES: Mapping[str, tuple[datetime, CountryWords]] = {
+    "DE": (datetime(1990, 10, 3, tzinfo=UTC), _cw("West German", None, "West Germany")),
+}
+
+
 @lru_cache(maxsize=512)
 def country_name(code: str) -> str:
     """A country's short English name from its ISO code (table first, then pycountry);
@@ -298,8 +336,9 @@ def scope_words(
     scope: str,
     labels: Mapping[str, str] | None = None,
     people: Mapping[str, str] | None = None,
+    at: datetime | None = None,
 ) -> ScopeWords:
-    """The words for one scope.
+    """The words for one scope (at the instant ``at``, for a country whose name changed).
 
     ``labels`` gives operator scopes their record wording ("the European record");
     ``people`` optionally names one of their members ("European astronaut").  Without
@@ -308,20 +347,21 @@ def scope_words(
     label = (labels or {}).get(scope, "").strip()
     person = (people or {}).get(scope, "").strip()
     if not label and not person:
-        builtin = _builtin_scope(scope)
+        former = _FORMER_NAMES.get(scope)
+        builtin = _builtin_scope(scope, bool(former and at is not None and at < former[0]))
         if builtin is not None:
             return builtin
     return _operator_scope(scope, label, person)
 
 
 @lru_cache(maxsize=512)
-def _builtin_scope(scope: str) -> ScopeWords | None:
+def _builtin_scope(scope: str, former: bool = False) -> ScopeWords | None:
     if scope == WORLD:
         return ScopeWords("the world record", "world", None, None, None, "in the world")
     if scope == WOMEN:
         return ScopeWords("the record for women", None, "woman", "women", None, "among women")
     if len(scope) == 2 and scope.isalpha() and scope.isupper():
-        words = COUNTRIES.get(scope)
+        words = _FORMER_NAMES[scope][1] if former else COUNTRIES.get(scope)
         if words is not None:
             return ScopeWords(
                 f"the {words.adjective} record",
@@ -354,6 +394,7 @@ def scopes_phrase(
     scopes: Sequence[str],
     labels: Mapping[str, str] | None = None,
     people: Mapping[str, str] | None = None,
+    at: datetime | None = None,
 ) -> str:
     """Several scopes in one phrase, widest first as given:
     ``("world", "RU")`` -> ``"the world and Russian records"``,
@@ -362,7 +403,7 @@ def scopes_phrase(
     parts: list[str] = []
     slot: int | None = None
     for scope in scopes:
-        words = scope_words(scope, labels, people)
+        words = scope_words(scope, labels, people, at)
         if words.adjective is None:
             parts.append(words.record)
             continue
@@ -382,11 +423,12 @@ def ranks_phrase(
     labels: Mapping[str, str] | None = None,
     people: Mapping[str, str] | None = None,
     limit: int = 10,
+    at: datetime | None = None,
 ) -> str:
     """Places worth mentioning (``rank <= limit``) in one measure, first one first and the
     others in parentheses: ``"2nd in the world (1st in the US)"``; ``""`` if none."""
     places = [
-        f"{ordinal(r.rank)} {scope_words(r.scope, labels, people).rank_place}"
+        f"{ordinal(r.rank)} {scope_words(r.scope, labels, people, at).rank_place}"
         for r in ranks
         if r.measure == measure and 1 <= r.rank <= limit
     ]

@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.core.fields import OVERFLOWS, RenderSettings, hashtag
 from bot.core.milestone import Kind
+from bot.core.model import GENDERS
 from bot.core.rules import COUNTRY, DEFAULT_SCOPES, Rules, ScopeRule
 from bot.errors import ConfigError
 from bot.files import yamlfile
@@ -179,7 +180,9 @@ def parse_config(raw: Any, source: str, path: Path | None = None) -> Config:
         )
         tz = RenderSettings.timezone
     rules = _rules(r, top.get("engine"))
-    templates, render = _announcements(r, top.get("announcements"), base, tz, rules)
+    templates, render, lost_crews = _announcements(r, top.get("announcements"), base, tz, rules)
+    if lost_crews == "in_memoriam":
+        rules = replace(rules, kinds=rules.kinds | {Kind.IN_MEMORIAM})
     config = Config(
         source=source,
         path=path,
@@ -224,8 +227,14 @@ def _rules(r: SectionReader, raw: Any) -> Rules:
     kinds = default.kinds
     if "kinds" in sec:
         names = r.words(sec["kinds"], f"{where}.kinds")
-        known = {k.value: k for k in Kind}
-        bad = [n for n in names if n not in known]
+        known = {k.value: k for k in default.kinds}
+        if Kind.IN_MEMORIAM.value in names:
+            r.fail(
+                f"{where}.kinds",
+                "in_memoriam is not an engine kind",
+                "turn in memoriam posts on with 'announcements: lost_crews: in_memoriam'",
+            )
+        bad = [n for n in names if n not in known and n != Kind.IN_MEMORIAM.value]
         if bad:
             r.fail(
                 f"{where}.kinds",
@@ -293,8 +302,8 @@ def _scopes(r: SectionReader, raw: Any, where: str) -> tuple[ScopeRule, ...]:
                 )
         genders = r.words(sec.get("gender"), f"{w}.gender")
         for g in genders:
-            if g not in ("male", "female"):
-                r.fail(f"{w}.gender", f"unknown gender '{g}'", "use male or female")
+            if g not in GENDERS:
+                r.fail(f"{w}.gender", f"unknown gender '{g}'", "use " + ", ".join(GENDERS))
         label = sec.get("label", "")
         if not isinstance(label, str):
             r.fail(f"{w}.label", "must be text", 'e.g. label: "the European record"')
@@ -313,12 +322,20 @@ def _scopes(r: SectionReader, raw: Any, where: str) -> tuple[ScopeRule, ...]:
     return tuple(out) or DEFAULT_SCOPES
 
 
+LOST_CREWS = ("silent", "in_memoriam")
+
+
 def _announcements(
     r: SectionReader, raw: Any, base: Path, timezone: str, rules: Rules
-) -> tuple[Path | None, RenderSettings]:
+) -> tuple[Path | None, RenderSettings, str]:
+    """Templates file, render settings, and ``lost_crews``: what to post when a flight
+    ends with its crew's death (silent: nothing; in_memoriam: the in_memoriam wording)."""
     where = "announcements"
     default = RenderSettings()
-    sec = r.section(raw, where, ("templates", "hashtags", "group_crew", "overflow", "images"))
+    sec = r.section(
+        raw, where, ("templates", "hashtags", "group_crew", "overflow", "images", "lost_crews")
+    )
+    lost_crews = r.choice(sec, "lost_crews", where, LOST_CREWS)
     hashtags = r.words(sec.get("hashtags"), f"{where}.hashtags")
     for tag in hashtags:
         if hashtag(tag) is None:
@@ -336,7 +353,7 @@ def _announcements(
         overflow="thread" if overflow == "thread" else "fallback",
         scope_labels={rule.name: rule.label for rule in rules.scopes if rule.label},
     )
-    return (_path(templates, base, Path()) if templates else None), settings
+    return (_path(templates, base, Path()) if templates else None), settings, lost_crews
 
 
 def _images(r: SectionReader, announcements: Any) -> ImageSettings:

@@ -22,11 +22,24 @@ from typing import Any
 import yaml
 
 from bot.core.model import GENDERS, Dataset, Flight, Gender, Person, Provenance
+from bot.core.rules import ERAS
 from bot.errors import DataError, Problem, did_you_mean
 from bot.files import data_cache, yamlfile
 
 TOP_KEYS = {"as_of", "source", "corrections", "people"}
-PERSON_KEYS = {"id", "name", "country", "gender", "source_id", "tags", "flights", "ll2_id"}
+PERSON_KEYS = {
+    "id",
+    "name",
+    "common_name",
+    "short_name",
+    "country",
+    "countries",
+    "gender",
+    "source_id",
+    "tags",
+    "flights",
+    "ll2_id",
+}
 PERSON_REQUIRED = ("id", "name", "country", "gender", "flights")
 FLIGHT_KEYS = {
     "mission",
@@ -36,8 +49,11 @@ FLIGHT_KEYS = {
     "suborbital",
     "launch_vehicle",
     "landing_vehicle",
+    "landing_vehicle_launch",
     "note",
     "crew_lost",
+    "flag",
+    "aborted",
     "provenance",
 }
 PROVENANCE_KEYS = {"source", "ids", "fetched_at", "confirmed"}
@@ -97,6 +113,13 @@ def load_dataset(path: Path | str) -> Dataset:
     dataset = _validate(files, texts)
     data_cache.put(key, dataset)
     return dataset
+
+
+def load_text(text: str, source: str = "<text>") -> Dataset:
+    """Validate the YAML text of one data file (not cached); DataError with every problem.
+
+    The inverse of :func:`bot.files.data_writer.dump_dataset`."""
+    return _validate([Path(source)], [text])
 
 
 def _model_file() -> str:
@@ -312,6 +335,9 @@ def _person(ctx: _Ctx, node: yaml.Node, index: int) -> Person | None:
             f"unknown country code '{country}'",
             "use an ISO 3166-1 alpha-2 code in capitals (US, RU, FR, JP...; Soviet citizens: RU)",
         )
+    countries = _countries(ctx, fields, where, country)
+    common_name = _text(ctx, fields.get("common_name"), where, "common_name")
+    short_name = _text(ctx, fields.get("short_name"), where, "short_name")
     gender_raw = _text(ctx, fields.get("gender"), where, "gender")
     gender: Gender | None = None
     if gender_raw is not None:
@@ -372,8 +398,48 @@ def _person(ctx: _Ctx, node: yaml.Node, index: int) -> Person | None:
         flights=tuple(sorted(flights, key=lambda f: f.launch)),
         source_id=source_id,
         tags=tags,
+        countries=countries,
+        common_name=common_name,
+        short_name=short_name,
         ll2_id=ll2_id,
     )
+
+
+def _countries(
+    ctx: _Ctx, fields: dict[str, yaml.Node], where: str, country: str | None
+) -> tuple[str, ...]:
+    """``countries``: every citizenship that counts, ``country`` first; () when absent."""
+    node = fields.get("countries")
+    if node is None:
+        return ()
+    raw = yamlfile.scalar_value(node)[0]
+    example = f"countries: [{country or 'GB'}, US]"
+    if not isinstance(raw, list) or not raw or not all(isinstance(c, str) for c in raw):
+        ctx.add(node, where, "'countries' must be a list of country codes", f"e.g. {example}")
+        return ()
+    codes = tuple(c.strip() for c in raw)
+    bad = [c for c in codes if not is_country_code(c)]
+    if bad:
+        ctx.add(
+            node,
+            where,
+            f"unknown country code(s) in 'countries': {', '.join(bad)}",
+            "use ISO 3166-1 alpha-2 codes in capitals (US, GB, RU...)",
+        )
+        return ()
+    if len(set(codes)) != len(codes):
+        ctx.add(node, where, "a country is listed twice in 'countries'", f"e.g. {example}")
+        return ()
+    if country is not None and codes[0] != country:
+        fixed = ", ".join([country, *(c for c in codes if c != country)])
+        ctx.add(
+            node,
+            where,
+            f"'countries' must start with the primary 'country' ({country}), not {codes[0]}",
+            f"write countries: [{fixed}], or change 'country'",
+        )
+        return ()
+    return codes
 
 
 def _flight(ctx: _Ctx, node: yaml.Node, where: str) -> Flight | None:
@@ -389,10 +455,43 @@ def _flight(ctx: _Ctx, node: yaml.Node, where: str) -> Flight | None:
     planned = _instant(ctx, fields.get("planned_landing"), where, "planned_landing")
     suborbital = _flag(ctx, fields, where, "suborbital")
     crew_lost = _flag(ctx, fields, where, "crew_lost")
+    aborted = _flag(ctx, fields, where, "aborted")
     provenance = _provenance(ctx, fields.get("provenance"), where)
     launch_vehicle = _text(ctx, fields.get("launch_vehicle"), where, "launch_vehicle")
     landing_vehicle = _text(ctx, fields.get("landing_vehicle"), where, "landing_vehicle")
+    down_launch = _instant(
+        ctx, fields.get("landing_vehicle_launch"), where, "landing_vehicle_launch"
+    )
     note = _text(ctx, fields.get("note"), where, "note")
+    flag = _text(ctx, fields.get("flag"), where, "flag")
+    if flag is not None and not (flag in ERAS or is_country_code(flag)):
+        ctx.add(
+            fields["flag"],
+            where,
+            f"unknown flag '{flag}'",
+            "use an ISO 3166-1 alpha-2 code, or a former country: " + ", ".join(sorted(ERAS)),
+        )
+    if down_launch is not None and landing_vehicle is None:
+        ctx.add(
+            fields["landing_vehicle_launch"],
+            where,
+            "'landing_vehicle_launch' without a 'landing_vehicle'",
+            "name the vehicle that came home in 'landing_vehicle', or remove the instant",
+        )
+    if down_launch is not None and landing is not None and down_launch > landing:
+        ctx.add(
+            fields["landing_vehicle_launch"],
+            where,
+            f"landing_vehicle_launch {_iso(down_launch)} is after the landing {_iso(landing)}",
+            "the vehicle that came home must have launched before the landing: check both",
+        )
+    if crew_lost and landing is None:
+        ctx.add(
+            fields["crew_lost"],
+            where,
+            "'crew_lost' on a flight without a landing",
+            "give the instant the flight ended as 'landing'",
+        )
     if launch is not None and landing is not None and landing <= launch:
         ctx.add(
             fields["landing"],
@@ -419,6 +518,9 @@ def _flight(ctx: _Ctx, node: yaml.Node, where: str) -> Flight | None:
         landing_vehicle=landing_vehicle,
         note=note,
         crew_lost=crew_lost,
+        flag=flag,
+        landing_vehicle_launch=down_launch,
+        aborted=aborted,
         provenance=provenance,
     )
 

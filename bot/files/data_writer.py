@@ -1,8 +1,11 @@
 """Writing mission data as YAML: the inverse of :mod:`bot.files.data`.
 
-``dump_dataset`` writes a :class:`~bot.core.model.Dataset` in the format the loader
-reads (``docs/data-format.md``): loading what it writes gives the same dataset.  Used
-for the live overlay (``spacebot sync``).  The same input always gives the same bytes.
+:func:`dump_dataset` turns any :class:`~bot.core.model.Dataset` into the YAML text of a
+data file (``docs/data-format.md``) that the loader reads back as an equal dataset: same
+people, flights and values, in the same order.  It writes only what differs from a
+field's default, in the order the format documents, instants as ``2015-03-27T19:42:57Z``,
+without aliases, so the same dataset always gives the same bytes.  The McDowell importer
+writes the bundled history with it, ``spacebot sync`` the live overlay.
 """
 
 from __future__ import annotations
@@ -14,6 +17,8 @@ from typing import Any
 import yaml
 
 from bot.core.model import Dataset, Flight, Person, Provenance, iso
+
+__all__ = ["dump_dataset", "flight_dict", "person_dict"]
 
 
 class _Dumper(yaml.SafeDumper):
@@ -31,18 +36,27 @@ _Dumper.add_representer(datetime, _represent_datetime)
 
 
 def dump_dataset(
-    dataset: Dataset, *, header: str = "", top: Mapping[str, Any] | None = None
+    dataset: Dataset,
+    *,
+    header: str = "",
+    top: Mapping[str, Any] | None = None,
+    width: int = 100,
 ) -> str:
-    """The YAML text of ``dataset``: ``header`` (comment lines), then ``as_of``, the
-    ``top`` entries (``source``, ``corrections``...), then ``people``."""
-    data: dict[str, Any] = {"as_of": dataset.as_of, **(top or {})}
+    """The YAML text of ``dataset``: ``header`` (each line written as a ``#`` comment), then
+    ``as_of``, the ``top`` entries the loader accepts and ignores (``source``,
+    ``corrections``), then ``people``."""
+    data: dict[str, Any] = {"as_of": dataset.as_of}
+    for key, value in (top or {}).items():
+        if key in ("as_of", "people"):
+            raise ValueError(f"top cannot replace {key!r}")
+        data[key] = value
     data["people"] = [person_dict(p) for p in dataset.people]
     body = yaml.dump(
         data,
         Dumper=_Dumper,
         allow_unicode=True,
         sort_keys=False,
-        width=100,
+        width=width,
         default_flow_style=False,
     )
     comment = "".join(f"# {line}".rstrip() + "\n" for line in header.splitlines())
@@ -50,7 +64,16 @@ def dump_dataset(
 
 
 def person_dict(p: Person) -> dict[str, Any]:
-    out: dict[str, Any] = {"id": p.id, "name": p.name, "country": p.country, "gender": p.gender}
+    """One person as the data format writes it (fields at their default are left out)."""
+    out: dict[str, Any] = {"id": p.id, "name": p.name}
+    if p.common_name:
+        out["common_name"] = p.common_name
+    if p.short_name:
+        out["short_name"] = p.short_name
+    out["country"] = p.country
+    if p.countries != (p.country,):
+        out["countries"] = list(p.countries)
+    out["gender"] = p.gender
     if p.source_id:
         out["source_id"] = p.source_id
     if p.ll2_id is not None:
@@ -62,6 +85,7 @@ def person_dict(p: Person) -> dict[str, Any]:
 
 
 def flight_dict(f: Flight) -> dict[str, Any]:
+    """One flight as the data format writes it (fields at their default are left out)."""
     out: dict[str, Any] = {"mission": f.mission, "launch": f.launch}
     if f.landing is not None:
         out["landing"] = f.landing
@@ -69,12 +93,18 @@ def flight_dict(f: Flight) -> dict[str, Any]:
         out["planned_landing"] = f.planned_landing
     if f.suborbital:
         out["suborbital"] = True
+    if f.aborted:
+        out["aborted"] = True
+    if f.crew_lost:
+        out["crew_lost"] = True
+    if f.flag:
+        out["flag"] = f.flag
     if f.launch_vehicle:
         out["launch_vehicle"] = f.launch_vehicle
     if f.landing_vehicle and f.landing_vehicle != f.launch_vehicle:
         out["landing_vehicle"] = f.landing_vehicle
-    if f.crew_lost:
-        out["crew_lost"] = True
+    if f.landing_vehicle_launch is not None:
+        out["landing_vehicle_launch"] = f.landing_vehicle_launch
     if f.note:
         out["note"] = f.note
     if f.provenance is not None:

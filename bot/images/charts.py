@@ -129,11 +129,12 @@ def record_chart(
         raise ValueError(f"record_chart needs a record, not {first.kind}")
     previous = first.previous
     holders = {m.person for m in members}
+    previous_people = set(previous.people or (previous.person,))  # a crew who held it together
 
     def role(person: str) -> Role:
         if person in holders:
             return "holder"
-        return "previous" if person == previous.person else "other"
+        return "previous" if person in previous_people else "other"
 
     order = {"holder": 0, "previous": 1, "other": 2}
     rows = sorted(
@@ -147,12 +148,12 @@ def record_chart(
     for m in members:  # standings of another scope: still show the holder
         if m.person not in listed:
             extra.append(_bar(m.name, m.value_seconds, "holder", in_space=True))
-    if previous.person not in listed:
+    if not previous_people & listed:
         extra.append(_bar(previous.name, previous.value_seconds, "previous"))
     extra.sort(key=lambda b: -b.value_seconds)
 
     scopes = first.scopes or (w.WORLD,)
-    widest = w.scope_words(scopes[0], scope_labels, scope_people)
+    widest = w.scope_words(scopes[0], scope_labels, scope_people, first.at)
     base = (
         words.TITLE_CUMULATIVE if first.kind is Kind.RECORD_CUMULATIVE else words.TITLE_CONSECUTIVE
     )
@@ -166,7 +167,7 @@ def record_chart(
     note = ""
     if len(scopes) > 1:
         note = words.RECORD_ALSO.format(
-            scopes=w.scopes_phrase(scopes[1:], scope_labels, scope_people)
+            scopes=w.scopes_phrase(scopes[1:], scope_labels, scope_people, first.at)
         )
     return RecordChart(
         title=title,
@@ -197,11 +198,17 @@ def mission_chart(
     engine's rules say)."""
     if milestone.kind.is_record:
         raise ValueError("a record has a record_chart")
+    if milestone.kind is Kind.IN_MEMORIAM:
+        raise ValueError("an in memoriam post has no chart")
     if person.id != milestone.person:
         raise ValueError(f"milestone of {milestone.person!r}, person {person.id!r}")
     at = milestone.at
     flights = sorted(
-        (f for f in person.flights if f.launch <= at and (include_suborbital or not f.suborbital)),
+        (
+            f
+            for f in person.flights
+            if f.launch <= at and not f.aborted and (include_suborbital or not f.suborbital)
+        ),
         key=lambda f: f.launch,
     )
     bars = [_flight_bar(f, at, f.launch == milestone.flight_launch) for f in flights]
@@ -250,14 +257,14 @@ def mission_chart(
         flight_label = words.STAT_SO_FAR
 
     total_ranks = w.ranks_phrase(
-        milestone.ranks, "cumulative", scope_labels, scope_people, rank_limit
+        milestone.ranks, "cumulative", scope_labels, scope_people, rank_limit, at
     )
     stats = [Stat(w.duration(milestone.total_seconds), words.STAT_TOTAL, total_ranks)]
     if len(flights) > 1:
         flight_ranks = ""
         if this_seconds >= longest:  # the consecutive standings rank the person's longest
             flight_ranks = w.ranks_phrase(
-                milestone.ranks, "consecutive", scope_labels, scope_people, rank_limit
+                milestone.ranks, "consecutive", scope_labels, scope_people, rank_limit, at
             )
         stats.append(Stat(w.duration(this_seconds), flight_label, flight_ranks))
     return MissionChart(
@@ -273,7 +280,7 @@ def mission_chart(
 
 
 def _bar(label: str, seconds: int, role: Role, *, in_space: bool = False) -> Bar:
-    return Bar(label, seconds, w.days(seconds), role, in_space)
+    return Bar(label, seconds, w.duration(seconds), role, in_space)
 
 
 def _standing_bar(s: Standing, role: Role) -> Bar:

@@ -23,11 +23,17 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-import yaml
-
-from bot.core.model import Flight, Gender, Person
+from bot.core.model import GENDERS, Dataset, Flight, Person
+from bot.core.rules import ERAS
+from bot.core.wording import short_name
 from bot.errors import DataError, Problem
-from bot.sources.mcdowell.corrections import Correction, parse_instant
+from bot.files.data_writer import dump_dataset
+from bot.sources.mcdowell.corrections import (
+    FLIGHT_KINDS,
+    PERSON_KINDS,
+    Correction,
+    parse_instant,
+)
 from bot.sources.mcdowell.names import country_code, display_name, slug
 from bot.sources.mcdowell.parse import (
     AstroFile,
@@ -60,6 +66,26 @@ class _Draft:
     unresolved: bool  # landing still to be found from the newest lists
     precise: bool  # launch and duration (or landing) given to the second, without '?'
     notes: list[str] = field(default_factory=list)
+    landing_vehicle: str | None = None  # the vehicle that came home, named by a correction
+    aborted: bool = False
+    crew_lost: bool = False
+
+
+@dataclass
+class _Parts:
+    """A person while they are being put together."""
+
+    name: str
+    country: str
+    gender: str
+    citizen: str  # McDowell's citizenship code: "DD" and "D" tell East from West Germans
+    countries: tuple[str, ...] = ()  # every citizenship that counts, when more than one
+    common_name: str | None = None
+    short_name: str | None = None
+
+    @property
+    def display(self) -> str:
+        return self.common_name or self.name
 
 
 @dataclass(frozen=True)
@@ -346,13 +372,61 @@ def _settle(pending: list[_Pending], vehicles: dict[str, MissionRow]) -> None:
         )
 
 
-def _title(draft: _Draft, vehicles: dict[str, MissionRow]) -> tuple[str, str, str | None]:
+def _title(
+    draft: _Draft, vehicles: dict[str, MissionRow], renamed: dict[str, str] | None = None
+) -> tuple[str, str, str | None]:
     """(mission, launch_vehicle, landing_vehicle or None when the same or unknown)."""
-    up = vehicle_title(draft.tag, vehicles)
-    if draft.landing_tag is None or draft.landing_tag == draft.tag:
+    renamed = renamed or {}
+    up = renamed.get(draft.tag) or vehicle_title(draft.tag, vehicles)
+    if draft.landing_vehicle is not None:
+        down = draft.landing_vehicle
+    elif draft.landing_tag is None or draft.landing_tag == draft.tag:
         return up, up, None
-    down = vehicle_title(draft.landing_tag, vehicles)
+    else:
+        down = renamed.get(draft.landing_tag) or vehicle_title(draft.landing_tag, vehicles)
     return up_and_down(up, down), up, down
+
+
+# Citizenship codes of the Soviet Union's republics: their flights before its end flew
+# under the Soviet flag (bot/core/rules.py, ERAS).
+SOVIET_REPUBLICS = frozenset(
+    {"RU", "UA", "KZ", "BY", "AM", "AZ", "EE", "GE", "KG", "LT", "LV", "MD", "TJ", "TM", "UZ"}
+)
+
+
+def flag(parts: _Parts, launch: datetime) -> str | None:
+    """The flag a flight flew under, when it is not a country the person counts for today:
+    SU before 1991-12-26 for Soviet citizens, CS for Czechoslovaks before 1993, DD for East
+    Germans before reunification, DE for West Germans then (named "West Germany")."""
+    if launch < ERAS["SU"].end and (
+        parts.country in SOVIET_REPUBLICS or parts.citizen in SOVIET_REPUBLICS
+    ):
+        return "SU"
+    if parts.citizen == "CSSR" and launch < ERAS["CS"].end:
+        return "CS"
+    if parts.citizen in ("DD", "D") and launch < ERAS["DD"].end:
+        return "DD" if parts.citizen == "DD" else "DE"
+    return None
+
+
+@dataclass
+class _Work:
+    """What the stages of :func:`build` hand to each other."""
+
+    as_of: datetime
+    vehicles: dict[str, MissionRow]  # every vehicle flight by HSFTAG; the newer list wins
+    astro_source: str
+    warnings: list[str] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    drafts_of: dict[str, list[_Draft]] = field(default_factory=dict)  # source id -> flights
+    parts: dict[str, _Parts] = field(default_factory=dict)  # source id -> the person so far
+    renamed: dict[str, str] = field(default_factory=dict)  # HSFTAG -> vehicle's name
+    vehicle_launches: dict[str, datetime] = field(default_factory=dict)  # unlisted vehicles
+    rows: dict[str, AstroRow] = field(default_factory=dict)  # source id -> astro's row
+    applied: list[str] = field(default_factory=list)  # corrections applied (summaries)
+    expected_delta: dict[str, list[tuple[int, Correction]]] = field(
+        default_factory=lambda: defaultdict(list)
+    )
 
 
 def build(
@@ -363,47 +437,109 @@ def build(
     corrections: tuple[Correction, ...],
     astro_source: str = "astro",
 ) -> ImportResult:
-    """The whole history from the four parsed lists and the corrections."""
-    as_of = max(astro.updated, missions_new.updated)
-    warnings: list[str] = []
+    """The whole history from the four parsed lists and the corrections, in five stages:
+    people, rides, later flights, pinned landings, corrections and cross-check."""
     vehicles: dict[str, MissionRow] = {m.tag: m for m in missions_old.missions}
     for m in missions_new.missions:  # the newer list wins
         vehicles[m.tag] = m
+    work = _Work(max(astro.updated, missions_new.updated), vehicles, astro_source)
+    _people(work, astro)
+    _rides(work, astro, rides)
+    _later_flights(work, astro, rides)
+    _pin_landings(work, astro)
+    _apply_corrections(work, corrections)
+    if work.problems:
+        raise DataError(work.problems)
+    people, order = _assemble(work, astro)
+    matched, differences = _cross_check(work, people, order)
+    source = (
+        f"{CREDIT} (rides {rides.updated:%Y-%m-%d}, missions and astronauts "
+        f"{max(astro.updated, missions_new.updated):%Y-%m-%d})"
+    )
+    return ImportResult(
+        as_of=work.as_of,
+        source=source,
+        people=tuple(people),
+        corrections=tuple(work.applied),
+        warnings=tuple(work.warnings),
+        matched=matched,
+        differences=tuple(differences),
+    )
+
+
+# --- stage 1: people -------------------------------------------------------------------
+
+
+def _people(work: _Work, astro: AstroFile) -> None:
+    """Every person of astro's "Flown Astronauts": display name, country and gender."""
+    for person in astro.people:
+        who = f"{person.source_id} {person.name}"
+        work.rows[person.source_id] = person
+        name = display_name(person.name, person.uname, person.citizen)
+        try:
+            country, remark = country_code(person.citizen)
+        except ValueError as exc:
+            work.problems.append(
+                Problem(
+                    work.astro_source,
+                    f"line {person.line}",
+                    str(exc),
+                    "add the code to COUNTRY_CODES in bot/sources/mcdowell/names.py",
+                )
+            )
+            continue
+        if remark:
+            work.warnings.append(f"{who}: {remark}")
+        gender_code = {"M": "male", "F": "female", "N": "nonbinary"}.get(
+            person.gender, person.gender
+        )
+        work.parts[person.source_id] = _Parts(name, country, gender_code, person.citizen)
+
+
+# --- stage 2: rides --------------------------------------------------------------------
+
+
+def _rides(work: _Work, astro: AstroFile, rides: RidesFile) -> None:
+    """Each person's rides up to the rides list's date, from the rides list."""
     by_person: dict[str, list[Ride]] = defaultdict(list)
     for ride in rides.rides:
         by_person[ride.person_id].append(ride)
     astro_ids = {p.source_id for p in astro.people}
     for pid in sorted(set(by_person) - astro_ids):
         if pid.startswith("AS-"):
-            warnings.append(f"{pid}: has rides but is not among astro's flown astronauts")
+            work.warnings.append(f"{pid}: has rides but is not among astro's flown astronauts")
+    for person in astro.people:
+        work.drafts_of[person.source_id] = [
+            _draft_from_ride(r, work.vehicles) for r in by_person.get(person.source_id, [])
+        ]
 
-    applied: list[str] = []
-    used: set[str] = set()
-    problems: list[Problem] = []
-    drafts_of: dict[str, list[_Draft]] = {}
-    people_parts: dict[str, tuple[str, str, Gender]] = {}
-    expected_delta: dict[str, list[tuple[int, Correction]]] = defaultdict(list)
-    pending: list[_Pending] = []
 
+# --- stage 3: later flights ------------------------------------------------------------
+
+
+def _later_flights(work: _Work, astro: AstroFile, rides: RidesFile) -> None:
+    """Flights after the rides list's date, from astro's mission tags and the missions lists."""
     for person in astro.people:
         who = f"{person.source_id} {person.name}"
-        drafts = [_draft_from_ride(r, vehicles) for r in by_person.get(person.source_id, [])]
+        drafts = work.drafts_of[person.source_id]
         ride_tags = {d.tag for d in drafts}
         truncated = False
         for entry in person.missions:
             tag = entry.split("/", 1)[0]
             if "/" not in entry:
                 truncated = True
-                warnings.append(f"{who}: mission list cut off at the column's width ('{entry}')")
+                work.warnings.append(
+                    f"{who}: mission list cut off at the column's width ('{entry}')"
+                )
                 continue
-            mission = vehicles.get(tag)
+            mission = work.vehicles.get(tag)
             if mission is None:
-                warnings.append(f"{who}: mission tag {tag} is in no missions list")
+                work.warnings.append(f"{who}: mission tag {tag} is in no missions list")
                 continue
             if mission.mtype != "FLT" or tag in ride_tags or mission.launch is None:
                 continue
             if mission.launch.instant <= rides.updated:
-                warnings.append(
+                work.warnings.append(
                     f"{who}: {tag} launched before the rides list's date but the "
                     f"rides list has no such ride for this person; taken from the "
                     f"missions list"
@@ -413,141 +549,227 @@ def build(
         if not truncated:
             for d in drafts:
                 if d.from_rides and d.tag not in astro_tags:
-                    warnings.append(f"{who}: ride {d.tag} is not among astro's mission tags")
-        waiting = _pending(person, drafts, as_of, warnings)
+                    work.warnings.append(f"{who}: ride {d.tag} is not among astro's mission tags")
+
+
+# --- stage 4: pinned landings ----------------------------------------------------------
+
+
+def _pin_landings(work: _Work, astro: AstroFile) -> None:
+    """Landings the rides list cannot give, pinned with astro's total time in space."""
+    pending: list[_Pending] = []
+    for person in astro.people:
+        waiting = _pending(person, work.drafts_of[person.source_id], work.as_of, work.warnings)
         if waiting is not None:
             pending.append(waiting)
-        drafts_of[person.source_id] = drafts
-
-        name = display_name(person.name, person.uname, person.citizen)
-        try:
-            country, remark = country_code(person.citizen)
-        except ValueError as exc:
-            problems.append(
-                Problem(
-                    astro_source,
-                    f"line {person.line}",
-                    str(exc),
-                    "add the code to COUNTRY_CODES in bot/importers/mcdowell_names.py",
-                )
-            )
-            continue
-        if remark:
-            warnings.append(f"{who}: {remark}")
-        gender_code = {"M": "male", "F": "female"}.get(person.gender, person.gender)
-        people_parts[person.source_id] = (name, country, gender_code)  # type: ignore[assignment]
-
-    _settle(pending, vehicles)
-    for drafts in drafts_of.values():
+    _settle(pending, work.vehicles)
+    for drafts in work.drafts_of.values():
         drafts.sort(key=lambda d: d.launch)
 
-    # Corrections.
+
+# --- stage 5: corrections and cross-check ----------------------------------------------
+
+
+def _apply_corrections(work: _Work, corrections: tuple[Correction, ...]) -> None:
+    """The corrections file, each applied only where it still finds the value it expects."""
     for c in corrections:
         hit = False
+        if c.kind == "vehicle_launch":
+            hit = _correct_vehicle_launch(work, c)
         for pid in c.people:
             if c.kind == "landing":
-                for d in drafts_of.get(pid, []):
-                    if d.tag != c.mission:
-                        continue
-                    was = parse_instant(c.was)
-                    if d.landing != was:
-                        now = iso(d.landing) if d.landing else "in flight"
-                        warnings.append(
-                            f"correction {c.id} does not match {pid} {c.mission} "
-                            f"any more (landing is {now}, not {c.was}); not applied"
-                        )
-                        continue
-                    d.landing = parse_instant(c.value)
-                    d.notes.append(c.note or f"corrected: {c.reason}")
-                    if c.astro_total_carries_error:
-                        delta = int((d.landing - was).total_seconds())
-                        expected_delta[pid].append((delta, c))
-                    hit = True
-                continue
-            if pid not in people_parts:
-                continue
-            name, country, gender = people_parts[pid]
-            current = {"name": name, "country": country, "gender": gender}[c.kind]
-            if current != c.was:
-                warnings.append(
-                    f"correction {c.id} does not match {pid} any more ({c.kind} is "
-                    f"{current!r}, not {c.was!r}); not applied"
-                )
-                continue
-            if c.kind == "name":
-                name = c.value
-            elif c.kind == "country":
-                country = c.value
-            else:
-                gender = c.value  # type: ignore[assignment]
-            people_parts[pid] = (name, country, gender)
-            hit = True
+                hit = _correct_landing(work, c, pid) or hit
+            elif c.kind in FLIGHT_KINDS:
+                hit = _correct_flight(work, c, pid) or hit
+            elif c.kind in PERSON_KINDS:
+                hit = _correct_person(work, c, pid) or hit
         if hit:
-            applied.append(c.summary())
-            used.add(c.id)
+            work.applied.append(c.summary())
         else:
-            warnings.append(f"correction {c.id} matched nothing; not applied")
-
-    for pid, (_, _, gender) in people_parts.items():
-        if gender not in ("male", "female"):
-            row = next(p for p in astro.people if p.source_id == pid)
-            problems.append(
+            work.warnings.append(f"correction {c.id} matched nothing; not applied")
+    for pid, parts in work.parts.items():
+        if parts.gender not in GENDERS:
+            row = work.rows[pid]
+            work.problems.append(
                 Problem(
-                    astro_source,
+                    work.astro_source,
                     f"line {row.line}",
                     f"{pid} {row.name}: gender code {row.gender!r} has no value in the data model",
                     "add a 'gender' correction for this person to the corrections file",
                 )
             )
-    if problems:
-        raise DataError(problems)
 
-    # People, in order of first launch then source id; ids unique.
+
+def _correct_person(work: _Work, c: Correction, pid: str) -> bool:
+    parts = work.parts.get(pid)
+    if parts is None:
+        return False
+    current = {
+        "name": parts.name,
+        "common_name": parts.display,
+        "short_name": parts.short_name or short_name(parts.display, parts.country),
+        "country": parts.country,
+        "countries": ", ".join(parts.countries) if parts.countries else parts.country,
+        "gender": parts.gender,
+    }[c.kind]
+    if current != c.was:
+        work.warnings.append(
+            f"correction {c.id} does not match {pid} any more ({c.kind} is "
+            f"{current!r}, not {c.was!r}); not applied"
+        )
+        return False
+    if c.kind == "name":
+        parts.name = c.value
+    elif c.kind == "common_name":
+        parts.common_name = c.value
+    elif c.kind == "short_name":
+        parts.short_name = c.value
+    elif c.kind == "country":
+        parts.country = c.value
+    elif c.kind == "countries":
+        parts.countries = c.values
+    else:
+        parts.gender = c.value
+    return True
+
+
+def _correct_flight(work: _Work, c: Correction, pid: str) -> bool:
+    hit = False
+    for d in work.drafts_of.get(pid, []):
+        if d.tag != c.mission:
+            continue
+        mission, _, down = _title(d, work.vehicles, work.renamed)
+        current = {
+            "landing_vehicle": down or "unknown",
+            "mission_name": mission,
+            "aborted": "true" if d.aborted else "false",
+            "crew_lost": "true" if d.crew_lost else "false",
+        }[c.kind]
+        if c.kind == "mission_name" and work.renamed.get(d.tag) == c.value:
+            hit = True  # renamed for a crewmate already: the vehicle's name is one
+            continue
+        if current != c.was:
+            work.warnings.append(
+                f"correction {c.id} does not match {pid} {c.mission} any more "
+                f"({c.kind} is {current!r}, not {c.was!r}); not applied"
+            )
+            continue
+        if c.kind == "landing_vehicle":
+            d.landing_vehicle = c.value
+        elif c.kind == "mission_name":
+            work.renamed[d.tag] = c.value
+        elif c.kind == "aborted":
+            d.aborted = True
+        else:
+            d.crew_lost = True
+        if c.note:
+            d.notes.append(c.note)
+        hit = True
+    return hit
+
+
+def _correct_vehicle_launch(work: _Work, c: Correction) -> bool:
+    assert c.vehicle is not None
+    listed = [m for m in work.vehicles.values() if mission_title(m) == c.vehicle]
+    if listed:
+        work.warnings.append(
+            f"correction {c.id}: {c.vehicle} is in the missions lists now ({listed[0].tag}); "
+            "not applied"
+        )
+        return False
+    work.vehicle_launches[c.vehicle] = parse_instant(c.value)
+    return True
+
+
+def _correct_landing(work: _Work, c: Correction, pid: str) -> bool:
+    hit = False
+    for d in work.drafts_of.get(pid, []):
+        if d.tag != c.mission:
+            continue
+        was = parse_instant(c.was)
+        if d.landing != was:
+            now = iso(d.landing) if d.landing else "in flight"
+            work.warnings.append(
+                f"correction {c.id} does not match {pid} {c.mission} "
+                f"any more (landing is {now}, not {c.was}); not applied"
+            )
+            continue
+        d.landing = parse_instant(c.value)
+        d.notes.append(c.note or f"corrected: {c.reason}")
+        if c.astro_total_carries_error:
+            delta = int((d.landing - was).total_seconds())
+            work.expected_delta[pid].append((delta, c))
+        hit = True
+    return hit
+
+
+def _assemble(work: _Work, astro: AstroFile) -> tuple[list[Person], list[AstroRow]]:
+    """People, in order of first launch then source id, with unique ids."""
+    drafts_of = work.drafts_of
     order = sorted(
         (p for p in astro.people if drafts_of.get(p.source_id)),
         key=lambda p: (drafts_of[p.source_id][0].launch, p.source_id),
     )
     for p in astro.people:
         if not drafts_of.get(p.source_id):
-            warnings.append(f"{p.source_id} {p.name}: no flights found; left out")
+            work.warnings.append(f"{p.source_id} {p.name}: no flights found; left out")
     people: list[Person] = []
     taken: dict[str, int] = {}
     for p in order:
-        name, country, gender = people_parts[p.source_id]
-        base = slug(name)
+        parts = work.parts[p.source_id]
+        base = slug(parts.name)
         taken[base] = taken.get(base, 0) + 1
         pid = base if taken[base] == 1 else f"{base}-{taken[base]}"
-        flights = []
-        for d in drafts_of[p.source_id]:
-            title, up, down = _title(d, vehicles)
-            flights.append(
-                Flight(
-                    mission=title,
-                    launch=d.launch,
-                    landing=d.landing,
-                    suborbital=d.suborbital,
-                    launch_vehicle=up,
-                    landing_vehicle=down,
-                    note="; ".join(d.notes) if d.notes else None,
-                )
-            )
+        flights = [_flight(work, d, parts) for d in drafts_of[p.source_id]]
         people.append(
             Person(
                 id=pid,
-                name=name,
-                country=country,
-                gender=gender,
+                name=parts.name,
+                country=parts.country,
+                gender=next(g for g in GENDERS if g == parts.gender),
                 flights=tuple(flights),
                 source_id=p.source_id,
+                countries=parts.countries,
+                common_name=parts.common_name,
+                short_name=parts.short_name,
             )
         )
+    return people, order
 
-    # Cross-check with astro's totals.
+
+def _flight(work: _Work, d: _Draft, parts: _Parts) -> Flight:
+    title, up, down = _title(d, work.vehicles, work.renamed)
+    down_launch = None
+    if down is not None:
+        row = work.vehicles.get(d.landing_tag or "") if d.landing_vehicle is None else None
+        if row is not None and row.launch is not None:
+            down_launch = row.launch.instant
+        else:
+            down_launch = work.vehicle_launches.get(down)
+    return Flight(
+        mission=title,
+        launch=d.launch,
+        landing=d.landing,
+        suborbital=d.suborbital,
+        launch_vehicle=up,
+        landing_vehicle=down,
+        note="; ".join(d.notes) if d.notes else None,
+        crew_lost=d.crew_lost,
+        flag=flag(parts, d.launch),
+        landing_vehicle_launch=down_launch,
+        aborted=d.aborted,
+    )
+
+
+def _cross_check(
+    work: _Work, people: list[Person], order: list[AstroRow]
+) -> tuple[int, list[Difference]]:
+    """Every person's total against astro's: how many match, and each difference's reason."""
     matched = 0
     differences: list[Difference] = []
     for someone, row in zip(people, order, strict=True):
         computed = sum(
-            int(((f.landing or as_of) - f.launch).total_seconds()) for f in someone.flights
+            int(((f.landing or work.as_of) - f.launch).total_seconds()) for f in someone.flights
         )
         ongoing = any(f.ongoing for f in someone.flights)
         if computed == row.total.seconds and ongoing == row.total.ongoing:
@@ -561,26 +783,14 @@ def build(
                 row.total.seconds,
                 _explain(
                     computed - row.total.seconds,
-                    expected_delta.get(row.source_id, []),
-                    drafts_of[row.source_id],
+                    work.expected_delta.get(row.source_id, []),
+                    work.drafts_of[row.source_id],
                     row,
-                    vehicles,
+                    work.vehicles,
                 ),
             )
         )
-    source = (
-        f"{CREDIT} (rides {rides.updated:%Y-%m-%d}, missions and astronauts "
-        f"{max(astro.updated, missions_new.updated):%Y-%m-%d})"
-    )
-    return ImportResult(
-        as_of=as_of,
-        source=source,
-        people=tuple(people),
-        corrections=tuple(applied),
-        warnings=tuple(warnings),
-        matched=matched,
-        differences=tuple(differences),
-    )
+    return matched, differences
 
 
 def _span(row: MissionRow) -> int:
@@ -666,74 +876,24 @@ def _explain(
 # --- output ----------------------------------------------------------------------------
 
 HEADER = """\
-# The history of human spaceflight, one entry per person and flight.
-#
-# Generated by `spacebot import-mcdowell` from Jonathan McDowell's lists: do not edit by
-# hand except to try something out; fix the data in bot/importers/mcdowell_corrections.yaml
-# (or the importer) and regenerate, so that a rerun on newer lists keeps the fix.
-# See docs/data-sources.md.
-#
-# {credit}
+The history of human spaceflight, one entry per person and flight.
+
+Generated by `spacebot import-mcdowell` from Jonathan McDowell's lists: do not edit by
+hand except to try something out; fix the data in bot/sources/mcdowell/corrections.yaml
+(or the importer) and regenerate, so that a rerun on newer lists keeps the fix.
+See docs/data-sources.md and docs/data-format.md.
+
+{credit}
 """
-
-
-class _Dumper(yaml.SafeDumper):
-    """SafeDumper that writes instants as plain ``2015-03-27T19:42:57Z``, without aliases."""
-
-    def ignore_aliases(self, data: Any) -> bool:
-        return True
-
-
-def _represent_datetime(dumper: yaml.SafeDumper, value: datetime) -> yaml.ScalarNode:
-    return dumper.represent_scalar("tag:yaml.org,2002:timestamp", iso(value))
-
-
-_Dumper.add_representer(datetime, _represent_datetime)
-
-
-def _flight_dict(f: Flight) -> dict[str, Any]:
-    out: dict[str, Any] = {"mission": f.mission, "launch": f.launch}
-    if f.landing is not None:
-        out["landing"] = f.landing
-    if f.planned_landing is not None:
-        out["planned_landing"] = f.planned_landing
-    if f.suborbital:
-        out["suborbital"] = True
-    if f.launch_vehicle:
-        out["launch_vehicle"] = f.launch_vehicle
-    if f.landing_vehicle and f.landing_vehicle != f.launch_vehicle:
-        out["landing_vehicle"] = f.landing_vehicle
-    if f.note:
-        out["note"] = f.note
-    return out
 
 
 def render(result: ImportResult) -> str:
     """The YAML text of ``schedules/history.yaml`` (same result -> same bytes)."""
-    data: dict[str, Any] = {"as_of": result.as_of, "source": result.source}
+    extra: dict[str, Any] = {"source": result.source}
     if result.corrections:
-        data["corrections"] = list(result.corrections)
-    data["people"] = [
-        {
-            "id": p.id,
-            "name": p.name,
-            "country": p.country,
-            "gender": p.gender,
-            "source_id": p.source_id,
-            **({"tags": list(p.tags)} if p.tags else {}),
-            "flights": [_flight_dict(f) for f in p.flights],
-        }
-        for p in result.people
-    ]
-    body = yaml.dump(
-        data,
-        Dumper=_Dumper,
-        allow_unicode=True,
-        sort_keys=False,
-        width=100,
-        default_flow_style=False,
-    )
-    return HEADER.format(credit=CREDIT) + body
+        extra["corrections"] = list(result.corrections)
+    dataset = Dataset(as_of=result.as_of, people=result.people)
+    return dump_dataset(dataset, header=HEADER.format(credit=CREDIT), top=extra)
 
 
 def report(result: ImportResult) -> str:

@@ -120,4 +120,16 @@ def display_name(name: str, uname: str, citizen: str) -> str:
         accented = _western(uname, citizen)
         if accented != plain and fold(accented) == fold(plain):
             return accented
+        # "Chang Díaz" in UName, "Chang-Diaz" in Name: the accents, with Name's hyphens.
+        words, accented_words = _SEPARATORS.split(plain), _SEPARATORS.split(accented)
+        if len(words) == len(accented_words) and all(
+            fold(a) == fold(b) for a, b in zip(words, accented_words, strict=True)
+        ):
+            separators = _SEPARATORS.findall(plain)
+            return "".join(
+                w + sep for w, sep in zip(accented_words, [*separators, ""], strict=True)
+            )
     return plain
+
+
+_SEPARATORS = re.compile(r"[ -]")
