@@ -146,7 +146,7 @@ class _Problems:
 
 _FORMAT_FIX = (
     "check that this is an unmodified copy of McDowell's list (planet4589.org); "
-    "a changed layout needs a change in bot/importers/mcdowell_parse.py"
+    "a changed layout needs a change in bot/sources/mcdowell/parse.py"
 )
 
 _STAMP = re.compile(
