@@ -66,9 +66,9 @@ def test_sync_adds_landings_new_flights_and_new_people(
     out = run.out
     assert "(3 requests)" in out  # a normal sync
     assert "landing: Jessica Meir, Dragon Crew-12, 2026-10-20T11:48:20Z" in out
-    assert "landing: Sergei Kud-Sverchkov, Soyuz MS-28, 2026-07-27T05:02:11Z" in out
-    # LL2's "Pyotr Dubrov" is our Petr Dubrov: they share Soyuz MS-18
-    assert "new flight: Petr Dubrov, Soyuz MS-29, launched 2026-07-14T09:21:11Z" in out
+    assert "landing: Sergey Kud-Sverchkov, Soyuz MS-28, 2026-07-27T05:02:11Z" in out
+    # LL2's "Pyotr Dubrov" is our Petr Dubrov (common name Pyotr): they share Soyuz MS-18
+    assert "new flight: Pyotr Dubrov, Soyuz MS-29, launched 2026-07-14T09:21:11Z" in out
     # up and down between two syncs
     assert "new flight: Michael López-Alegría, Axiom Mission 5, 2026-09-08T14:00:00Z to" in out
     # never seen before (and not our Anna Menon): a new person, gender unknown
@@ -85,6 +85,18 @@ def test_sync_adds_landings_new_flights_and_new_people(
     text = overlay.read_text()
     assert "provenance:" in text
     assert "fetched_at: 2026-11-20T12:00:00Z" in text
+
+
+def test_a_person_ll2_names_by_the_common_name_is_matched(
+    tmp_path: Path, ll2: FakeLL2, sync: Callable[..., Run]
+) -> None:
+    # Regression: matching compared LL2's name with the formal name only, so "Sultan
+    # AlNeyadi" (formally "Sultan Al Neyadi") was refused and his new flight never synced.
+    serve(ll2, "alneyadi")
+    run = sync(write_config(tmp_path, ll2), LATE_2026_NOW)
+    assert run.code == 0, run.err
+    assert "new flight: Sultan AlNeyadi, Crew-13, launched 2026-10-12T20:05:33Z" in run.out
+    assert "refused" not in run.out.split("\n", 1)[1]
 
 
 def test_dry_run_writes_nothing(tmp_path: Path, ll2: FakeLL2, sync: Callable[..., Run]) -> None:
@@ -171,7 +183,7 @@ def test_vandalised_entries_are_quarantined_and_never_posted(
     assert "refused: petr-dubrov, Soyuz MS-29: launch 2099-07-14T09:21:11Z lies in the future" in (
         run.out
     )
-    assert "landing: Sergei Kud-Sverchkov" in run.out  # the rest of the sync applies
+    assert "landing: Sergey Kud-Sverchkov" in run.out  # the rest of the sync applies
     check = cli("check", "--config", config, "--at", "2026-11-20T12:00:00Z", env=LIVE | {
         "SPACEBOT_OFFLINE": "1"})  # fmt: skip
     assert check.code == 0, check.err

@@ -15,6 +15,8 @@ assignments.  LL2 ids other than those in the recordings are made up too.
 * :func:`starman`: the same plus Starman (type Non-Human, ``in_space`` true).
 * :func:`columbia`: STS-107, a crew lost in flight: landing ``success`` false, dates of
   death on the day of the loss; fetched the next day.
+* :func:`alneyadi`: a person whose formal name and common name have different family
+  names; LL2 spells the common one.
 * :func:`crew11_before` / :func:`crew11_after`: Crew-11, home EARLIER than planned
   (January 2026): before, LL2 shows the planned ``mission_end``; after, the real one.
 
@@ -381,6 +383,24 @@ def crew11_after() -> Scenario:
     return _scenario("crew11_after", w, at("2026-01-10T12:00:00Z"))
 
 
+# -- a person LL2 knows by the name in common use --------------------------------------
+
+
+def alneyadi() -> Scenario:
+    """Sultan AlNeyadi (the history's "Sultan Al Neyadi", common name "Sultan AlNeyadi")
+    flies again on Crew-13 (MADE UP); LL2 lists his Crew-6 flight too."""
+    w = World(LATE_2026_NOW)
+    neyadi = w.person(730, "Sultan AlNeyadi", "AE")
+    crew6 = w.launch("Crew-6", "2023-03-02T05:34:14Z")
+    w.fly(crew6, 206, "Crew Dragon Endeavour", "Crew Dragon 2", craft_id=240, serial="C206",
+          up=[(neyadi, "Mission Specialist")], mission_end="2023-09-04T04:17:23Z",
+          landing_success=True, landing_place="Atlantic", landing_type="Splashdown")  # fmt: skip
+    crew13 = w.launch("Crew-13", CREW13_LAUNCH)
+    w.fly(crew13, 403, "Crew Dragon Endurance", "Crew Dragon 2", craft_id=262, serial="C210",
+          up=[(neyadi, "Mission Specialist")])  # fmt: skip
+    return _scenario("alneyadi", w, HISTORY_AS_OF)
+
+
 SCENARIOS: dict[str, Callable[[], Scenario]] = {
     "late_2026": late_2026,
     "vandalised": vandalised,
@@ -388,6 +408,7 @@ SCENARIOS: dict[str, Callable[[], Scenario]] = {
     "columbia": columbia,
     "crew11_before": crew11_before,
     "crew11_after": crew11_after,
+    "alneyadi": alneyadi,
 }
 
 __all__ = ["SCENARIOS", "Person", "Scenario"]

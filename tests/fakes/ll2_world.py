@@ -74,6 +74,7 @@ COUNTRIES: dict[str, tuple[int, str, str, str]] = {
     "PL": (11, "Poland", "POL", "Polish"),
     "HU": (12, "Hungary", "HUN", "Hungarian"),
     "ES": (13, "Spain", "ESP", "Spanish"),
+    "AE": (14, "United Arab Emirates", "ARE", "Emirati"),
 }
 
 

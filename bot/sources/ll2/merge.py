@@ -181,6 +181,11 @@ def _surname(name: str) -> str:
     return key[-1] if key else ""
 
 
+def _names_of(person: Person) -> tuple[str, ...]:
+    """The names LL2 may know a person by: the formal one and the one in common use."""
+    return (person.name, person.common_name) if person.common_name else (person.name,)
+
+
 # -- the merge ----------------------------------------------------------------------------
 
 
@@ -276,7 +281,9 @@ class _Merge:
         launches = [r.launch.net for r in pair_rides(a).rides]
         names = {_surname(a.name), *(_surname(alias) for alias in a.aliases)}
         candidates = [
-            p for p in self.history.people if _surname(p.name) in names and _surname(p.name)
+            p
+            for p in self.history.people
+            if any(_surname(n) and _surname(n) in names for n in _names_of(p))
         ]
         shared = [p for p in candidates if _shares_a_flight(p, launches)]
         if len(shared) == 1:
@@ -305,7 +312,9 @@ class _Merge:
             )
             return None
         full = {name_key(a.name), *(name_key(x) for x in a.aliases)}
-        namesakes = [p for p in self.history.people if name_key(p.name) in full]
+        namesakes = [
+            p for p in self.history.people if any(name_key(n) in full for n in _names_of(p))
+        ]
         if namesakes:
             self.refused.append(
                 Refusal(
@@ -534,7 +543,7 @@ class _Merge:
             old = self.old.get(pid)
             if pid not in self.people and old is None:
                 self.changes.append(
-                    f"new person: {new.name} ({pid}, {new.country}, LL2 id {new.ll2_id}; "
+                    f"new person: {new.display_name} ({pid}, {new.country}, LL2 id {new.ll2_id}; "
                     f"gender {new.gender}: set it in the data if known)"
                 )
             before = {f.launch: f for f in (old.flights if old else ())}
@@ -544,11 +553,11 @@ class _Merge:
             for gone in before.values():
                 if gone not in new.flights:
                     self.changes.append(
-                        f"removed: {new.name}, {gone.mission} (LL2 no longer has it)"
+                        f"removed: {new.display_name}, {gone.mission} (LL2 no longer has it)"
                     )
 
     def _flight_change(self, person: Person, f: Flight, prior: Flight | None) -> None:
-        who = f"{person.name}, {f.mission}"
+        who = f"{person.display_name}, {f.mission}"
         if prior is None:
             history = self.people.get(person.id)
             known = history is not None and any(h.launch == f.launch for h in history.flights)
