@@ -31,6 +31,7 @@ def register(sub: Subparsers) -> None:
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
     from bot.files.data import load_dataset
+    from bot.files.lock import state_dir_problem
     from bot.pipeline import setup_problems
 
     problems: list[Problem] = []
@@ -48,6 +49,9 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
             problems.extend(exc.problems)
     if config is not None:
         problems.extend(setup_problems(config, ctx.env, credentials=not args.no_credentials)[1])
+        state_problem = state_dir_problem(config.state_dir)
+        if state_problem is not None:
+            problems.append(state_problem)
     if problems:
         raise UserError(problems)
     assert config is not None
