@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import logging
+import sys
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -28,6 +29,16 @@ def _dataset_cache(
 ) -> None:
     # one cache for the session (the bundled data is validated once), never the user's
     monkeypatch.setenv("SPACEBOT_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "cache"))
+
+
+@pytest.fixture(autouse=True)
+def _fresh_instance_limits() -> Iterator[None]:
+    # Mastodon instances' limits are read once per process: once per test here (a fake
+    # server's port may come back in a later test)
+    yield
+    mastodon = sys.modules.get("bot.posting.clients.mastodon")
+    if mastodon is not None:
+        mastodon._limits.clear()
 
 
 @pytest.fixture(autouse=True)

@@ -24,8 +24,10 @@ from bot.errors import ConfigError
 from bot.files import yamlfile
 from bot.files.data import default_data_path, is_country_code
 from bot.files.targets import (
+    DEFAULT_LANGUAGE,
     PostingConfig,
     TargetConfig,
+    language_problem,
     parse_posting,
     parse_targets,
     rehearsal_target,
@@ -140,6 +142,7 @@ def parse_config(raw: Any, source: str, path: Path | None = None) -> Config:
         tz = RenderSettings.timezone
     rules = _rules(r, top.get("engine"))
     templates, render = _announcements(r, top.get("announcements"), base, tz, rules)
+    language = _language(r, top.get("announcements"))
     config = Config(
         source=source,
         path=path,
@@ -149,7 +152,7 @@ def parse_config(raw: Any, source: str, path: Path | None = None) -> Config:
         templates=templates,
         render=render,
         schedule=_schedule(r, top.get("schedule")),
-        targets=parse_targets(r, top.get("targets")),
+        targets=tuple(replace(t, language=language) for t in parse_targets(r, top.get("targets"))),
         posting=parse_posting(r, top.get("posting")),
     )
     if r.problems:
@@ -276,7 +279,7 @@ def _announcements(
 ) -> tuple[Path | None, RenderSettings]:
     where = "announcements"
     default = RenderSettings()
-    sec = r.section(raw, where, ("templates", "hashtags", "group_crew", "overflow"))
+    sec = r.section(raw, where, ("templates", "hashtags", "group_crew", "overflow", "language"))
     hashtags = r.words(sec.get("hashtags"), f"{where}.hashtags")
     for tag in hashtags:
         if hashtag(tag) is None:
@@ -295,6 +298,22 @@ def _announcements(
         scope_labels={rule.name: rule.label for rule in rules.scopes if rule.label},
     )
     return (_path(templates, base, Path()) if templates else None), settings
+
+
+def _language(r: SectionReader, raw: Any) -> str:
+    """``announcements.language``: the posts' language, told to the platforms that take
+    one (Bluesky ``langs``, Mastodon ``language``); default ``en``."""
+    if not isinstance(raw, dict) or "language" not in raw:
+        return DEFAULT_LANGUAGE
+    problem = language_problem(raw["language"])
+    if problem is not None:
+        r.fail(
+            "announcements.language",
+            problem,
+            "use a BCP 47 tag: an ISO 639 language, optionally a region (en, fr, pt-BR)",
+        )
+        return DEFAULT_LANGUAGE
+    return str(raw["language"])
 
 
 def _schedule(r: SectionReader, raw: Any) -> Schedule:

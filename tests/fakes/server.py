@@ -3,12 +3,22 @@
 It speaks just enough of three APIs for the REAL tweepy, Mastodon.py and atproto
 code to run against it:
 
-* X API v2: ``POST /2/tweets`` (403 "duplicate content" for a repeated text);
-* Mastodon: ``POST /api/v1/statuses`` (honours ``Idempotency-Key``);
+* X API v2: ``POST /2/tweets`` (403 "duplicate content" for a repeated text),
+  ``GET /2/users/me``;
+* Mastodon: ``POST /api/v1/statuses`` (honours ``Idempotency-Key``),
+  ``GET /api/v1/accounts/verify_credentials``, ``GET /api/v2/instance`` (its
+  ``configuration.statuses.max_characters`` is :attr:`FakeServer.mastodon_max_characters`;
+  ``None`` answers 500);
 * Bluesky: ``com.atproto.server.createSession``/``refreshSession``,
-  ``com.atproto.repo.createRecord``, ``app.bsky.feed.getAuthorFeed``.
+  ``com.atproto.repo.createRecord``, ``app.bsky.feed.getAuthorFeed``,
+  ``com.atproto.server.getSession``.
 
-``faults`` decides, per publishing request, what goes wrong: ``"429"``, ``"500"``,
+Every request's body is kept in :attr:`FakeServer.bodies` (method, path, parsed JSON or
+form), so tests can check what the SDKs sent.  ``auth_ok`` false makes every
+credentials check (and every authenticated call) answer 401.
+
+``faults`` decides, per publishing request (``read_faults``: per read-only request),
+what goes wrong: ``"429"``, ``"500"``,
 ``"401"``, ``"403"``, ``"400"``, ``"reset"`` (connection dropped, nothing posted),
 ``"accept-reset"`` (posted, then connection dropped before the answer),
 ``"accept-500"`` (posted, then a 500), ``"timeout"`` (no answer in time, nothing
@@ -62,10 +72,15 @@ class FakeServer:
         self.published: list[Published] = []
         self.requests: list[tuple[str, str, dict[str, str]]] = []  # method, path, headers
         self.faults: Callable[[str, str], Fault] = lambda platform, path: None
+        # the same, for the read-only calls (instance limit, credentials checks)
+        self.read_faults: Callable[[str, str], Fault] = lambda platform, path: None
         self.timeout_sleep = 0.6
         self.rate_limit_reset: int | None = None
         self.clock: Callable[[], object] = lambda: None
         self.logins = 0
+        self.bodies: list[tuple[str, str, Any]] = []  # method, path, parsed body
+        self.mastodon_max_characters: int | None = 500
+        self.auth_ok = True
         self._lock = threading.Lock()
         self._idempotent: dict[str, dict[str, Any]] = {}
         self._next_id = 1000
@@ -123,11 +138,16 @@ class FakeServer:
         path = urllib.parse.urlsplit(h.path).path
         with self._lock:
             self.requests.append((method, h.path, headers))
+            self.bodies.append((method, path, _parse_body(body, headers)))
         try:
             if method == "POST" and path == "/2/tweets":
                 self._x_post(h, json.loads(body or b"{}"), headers)
             elif method == "POST" and path == "/api/v1/statuses":
                 self._mastodon_post(h, body, headers)
+            elif method == "GET" and path == "/api/v2/instance":
+                self._mastodon_instance(h)
+            elif method == "GET" and path in ("/2/users/me", "/api/v1/accounts/verify_credentials"):
+                self._whoami(h, "x" if path.startswith("/2/") else "mastodon", headers)
             elif path.startswith("/xrpc/"):
                 self._bsky(h, method, path[len("/xrpc/") :], body, headers)
             else:
@@ -253,7 +273,36 @@ class FakeServer:
             h, 201, {"data": {"id": tweet_id, "text": text, "edit_history_tweet_ids": [tweet_id]}}
         )
 
+    # -- credentials checks (read-only) ------------------------------------------------
+
+    def _whoami(self, h: BaseHTTPRequestHandler, platform: str, headers: dict[str, str]) -> None:
+        fault = self.read_faults(platform, "whoami")
+        self._pre_fault(h, fault, platform)
+        if not self.auth_ok or not headers.get("authorization"):
+            self._send(h, 401, {"error": "The access token is invalid", "title": "Unauthorized"})
+            return
+        if platform == "x":
+            self._send(h, 200, {"data": {"id": "42", "name": "spacebot", "username": "spacebot"}})
+        else:
+            self._send(h, 200, {"id": "42", "username": "spacebot", "acct": "spacebot"})
+
     # -- Mastodon --------------------------------------------------------------------
+
+    def _mastodon_instance(self, h: BaseHTTPRequestHandler) -> None:
+        fault = self.read_faults("mastodon", "/api/v2/instance")
+        self._pre_fault(h, fault, "mastodon")
+        if self.mastodon_max_characters is None:
+            self._send(h, 500, {"error": "InternalServerError"})
+            return
+        statuses = {
+            "max_characters": self.mastodon_max_characters,
+            "characters_reserved_per_url": 23,
+        }
+        self._send(
+            h,
+            200,
+            {"domain": "fake.example", "version": "4.3.0", "configuration": {"statuses": statuses}},
+        )
 
     def _mastodon_post(
         self, h: BaseHTTPRequestHandler, body: bytes, headers: dict[str, str]
@@ -316,7 +365,7 @@ class FakeServer:
             with self._lock:
                 self.logins += 1
             data = json.loads(body)
-            if data.get("password") != self.bsky_password:
+            if data.get("password") != self.bsky_password or not self.auth_ok:
                 self._send(
                     h,
                     401,
@@ -332,8 +381,12 @@ class FakeServer:
             self._send(h, 200, self._session())
             return
         auth = headers.get("authorization", "")
-        if not auth.startswith("Bearer ") or auth.count(".") != 2:
+        if not auth.startswith("Bearer ") or auth.count(".") != 2 or not self.auth_ok:
             self._send(h, 401, {"error": "AuthenticationRequired", "message": "no token"})
+            return
+        if nsid == "com.atproto.server.getSession":
+            self._pre_fault(h, self.read_faults("bluesky", nsid), "bluesky")
+            self._send(h, 200, {"handle": self.HANDLE, "did": self.DID})
             return
         if nsid == "com.atproto.repo.createRecord":
             fault = self.faults("bluesky", nsid)
@@ -379,6 +432,21 @@ class FakeServer:
         self._send(h, 400, {"error": "MethodNotImplemented", "message": nsid})
 
     bsky_password = "app-pass-1234"
+
+
+def _parse_body(body: bytes, headers: dict[str, str]) -> Any:
+    if not body:
+        return None
+    if "json" in headers.get("content-type", ""):
+        try:
+            return json.loads(body)
+        except ValueError:
+            return body
+    if "form" in headers.get("content-type", ""):
+        return {
+            k: v if len(v) > 1 else v[0] for k, v in urllib.parse.parse_qs(body.decode()).items()
+        }
+    return body
 
 
 class _Dropped(Exception):

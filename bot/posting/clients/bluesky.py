@@ -68,8 +68,10 @@ class BlueskyClient(Client):
         session_file: Path,
         base_url: str,
         timeout: float,
+        language: str | None = None,
     ) -> None:
         super().__init__(name)
+        self.language = language
         self.handle = handle
         self._password = password
         self.session_file = session_file
@@ -97,6 +99,7 @@ class BlueskyClient(Client):
             session_file=state_dir / f"bluesky-{target.name}.session",
             base_url=str(target.options["base_url"]),
             timeout=float(str(target.options["timeout"])),
+            language=target.language,
         )
 
     # -- session -------------------------------------------------------------------
@@ -165,6 +168,19 @@ class BlueskyClient(Client):
                 self._forget_session()
         raise AssertionError("unreachable")
 
+    def check_credentials(self) -> str:
+        for attempt in (1, 2):
+            api = self._login()
+            try:
+                session = self._call(api.com.atproto.server.get_session, what="read the session")
+            except AuthFailed:
+                if attempt == 2 or not self._session_was_saved():
+                    raise
+                self._forget_session()  # a stale saved session: the password once more
+                continue
+            return f"@{session.handle}"
+        raise AssertionError("unreachable")
+
     def _session_was_saved(self) -> bool:
         return self.session_file.exists()
 
@@ -181,8 +197,11 @@ class BlueskyClient(Client):
                 parent=models.ComAtprotoRepoStrongRef.Main(uri=reply_to.id, cid=reply_to.cid),
             )
         facets = facet_detection.detect_facets(text) or None
+        langs = [self.language] if self.language else None
         created = self._call(
-            lambda: api.send_post(text, profile_identify=did, reply_to=reply, facets=facets),
+            lambda: api.send_post(
+                text, profile_identify=did, reply_to=reply, facets=facets, langs=langs
+            ),
             what="post",
         )
         return self._ref(str(created.uri), str(created.cid), root_id, root_cid)

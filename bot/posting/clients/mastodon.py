@@ -2,7 +2,13 @@
 
 Credential (per target, e.g. target ``fedi``): ``SPACEBOT_FEDI_ACCESS_TOKEN``
 (or ``SPACEBOT_FEDI_ACCESS_TOKEN_FILE``); options: ``api_base_url`` (required),
-``max_chars`` (500), ``visibility`` (public), ``timeout`` (30 s).
+``max_chars`` (the instance's), ``visibility`` (public), ``timeout`` (30 s).
+
+The post length limit is the instance's own, read once per process from
+``/api/v2/instance`` (``configuration.statuses.max_characters``, no credentials needed)
+when the target sets no ``max_chars``; if the instance does not answer, the platform
+table's 500 is used and the reason logged once.  Posts carry the configured language
+(``announcements.language``).
 
 Exactly-once: every status is sent with an ``Idempotency-Key`` derived from the
 outbox key; Mastodon returns the first status for a repeated key (for about an
@@ -11,11 +17,14 @@ hour, the server's cache lifetime), so a resend after an unknown outcome is safe
 
 from __future__ import annotations
 
+import logging
+import threading
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, ClassVar, Self, TextIO
 
+import requests
 from mastodon import (
     Mastodon,
     MastodonAPIError,
@@ -37,6 +46,14 @@ from bot.posting.clients.base import (
     Transient,
 )
 
+log = logging.getLogger("spacebot.clients.mastodon")
+
+INSTANCE_TIMEOUT = 5.0  # seconds, at most, to learn the instance's limit
+# api_base_url -> the instance's max_characters (None: it did not tell); asked at most
+# once per process, whatever the number of targets, clients and reloads.
+_limits: dict[str, int | None] = {}
+_limits_lock = threading.Lock()
+
 
 class MastodonClient(Client):
     platform: ClassVar[str] = "mastodon"
@@ -50,10 +67,13 @@ class MastodonClient(Client):
         api_base_url: str,
         visibility: str,
         timeout: float,
+        language: str | None = None,
     ) -> None:
         super().__init__(name)
         self.visibility = visibility
         self.api_base_url = api_base_url
+        self.language = language
+        self._timeout = timeout
         # No network here: no version check, no instance lookup; 429s are raised to us.
         self._api = Mastodon(
             access_token=token.reveal(),
@@ -83,7 +103,36 @@ class MastodonClient(Client):
             api_base_url=str(target.options["api_base_url"]),
             visibility=str(target.options["visibility"]),
             timeout=float(str(target.options["timeout"])),
+            language=target.language,
         )
+
+    def text_limit(self) -> int | None:
+        key = self.api_base_url.rstrip("/")
+        with _limits_lock:
+            if key not in _limits:
+                _limits[key] = self._read_limit(key)
+            return _limits[key]
+
+    def _read_limit(self, base: str) -> int | None:
+        url = f"{base}/api/v2/instance"
+        try:
+            response = self._api.session.get(url, timeout=min(self._timeout, INSTANCE_TIMEOUT))
+            response.raise_for_status()
+            value = response.json()["configuration"]["statuses"]["max_characters"]
+        except (requests.RequestException, ValueError, KeyError, TypeError) as exc:
+            why = _short(exc) if isinstance(exc, requests.RequestException) else "no limit in it"
+            log.warning(
+                "%s: cannot read the instance's post length limit from %s (%s); using 500, "
+                "or set options.max_chars",
+                self.name,
+                url,
+                why,
+            )
+            return None
+        if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
+            log.warning("%s: %s gave max_characters %r; using 500", self.name, url, value)
+            return None
+        return value
 
     def post(self, text: str, *, reply_to: PostRef | None, idempotency_key: str) -> PostRef:
         try:
@@ -91,6 +140,7 @@ class MastodonClient(Client):
                 text,
                 in_reply_to_id=reply_to.id if reply_to is not None and reply_to.id else None,
                 visibility=self.visibility,
+                language=self.language,
                 idempotency_key=idempotency_key,
             )
         except MastodonRatelimitError:
@@ -121,6 +171,27 @@ class MastodonClient(Client):
             raise Transient(f"{self.name}: Mastodon accepted the request but returned no id")
         url = str(_get(status, "url") or _get(status, "uri") or "")
         return PostRef(status_id, url)
+
+    def check_credentials(self) -> str:
+        try:
+            account = self._api.account_verify_credentials()
+        except MastodonRatelimitError:
+            raise RateLimited(f"{self.name}: Mastodon rate limit (429)") from None
+        except MastodonNetworkError as exc:
+            raise Transient(f"{self.name}: cannot reach Mastodon ({_short(exc)})") from None
+        except MastodonUnauthorizedError as exc:
+            msg = f"{self.name}: Mastodon refused the access token (401): {_message(exc)}"
+            raise AuthFailed(msg) from None
+        except MastodonAPIError as exc:
+            status_code = _status(exc)
+            if status_code == 403:
+                msg = f"{self.name}: Mastodon refused the access token (403): {_message(exc)}"
+                raise AuthFailed(msg) from None
+            raise Transient(f"{self.name}: Mastodon answered {status_code}") from None
+        except MastodonError as exc:
+            raise Transient(f"{self.name}: Mastodon error ({type(exc).__name__})") from None
+        acct = _get(account, "acct")
+        return f"@{acct}" if acct else ""
 
     def close(self) -> None:
         self._api.session.close()

@@ -137,6 +137,29 @@ class XClient(Client):
             raise Transient(f"{self.name}: X accepted the request but returned no tweet id")
         return PostRef(tweet_id, f"https://x.com/i/web/status/{tweet_id}")
 
+    def check_credentials(self) -> str:
+        try:
+            response = self._api.get_me(user_auth=True)
+        except tweepy.TooManyRequests as exc:
+            reset = getattr(exc, "reset_time", None)
+            reset_at = datetime.fromtimestamp(reset, UTC) if isinstance(reset, int) else None
+            raise RateLimited(f"{self.name}: X rate limit (429)", reset_at) from None
+        except tweepy.TwitterServerError as exc:
+            raise Transient(f"{self.name}: X server error {_status(exc)}") from None
+        except (tweepy.Unauthorized, tweepy.Forbidden) as exc:
+            msg = f"{self.name}: X refused the credentials ({_status(exc)}): {_detail(exc)}"
+            raise AuthFailed(msg) from None
+        except tweepy.HTTPException as exc:
+            msg = f"{self.name}: X answered {_status(exc)}: {_detail(exc)}"
+            raise Transient(msg) from None
+        except requests.RequestException as exc:
+            raise Transient(f"{self.name}: cannot reach X ({type(exc).__name__})") from None
+        data = getattr(response, "data", None)
+        username = getattr(data, "username", None) or (
+            data.get("username") if isinstance(data, dict) else None
+        )
+        return f"@{username}" if username else ""
+
     def close(self) -> None:
         self._api.session.close()
 
