@@ -20,6 +20,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 # Latin, Greek and Cyrillic).
 RUN apt-get update \
     && apt-get install --yes --no-install-recommends fonts-wqy-microhei \
+    && apt-get clean \
     && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /src
