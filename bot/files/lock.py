@@ -59,9 +59,9 @@ def state_dir_problem(state_dir: Path) -> Problem | None:
             str(state_dir),
             where,
             f"{what} by this user (uid {uid})",
-            f"give it to uid {uid}: 'sudo chown -R {uid} DIR' on the directory ({path}, or "
-            "the host directory mounted there: the container runs as uid 10001), or run "
-            f"as its owner (docker run --user UID:GID), {other}",
+            f"make it writable by uid {uid}: 'sudo chown -R {uid} {path}' (mounted into a "
+            "container: chown the host directory; spacebot's image runs as uid 10001), or "
+            f"run as its owner ('docker run --user UID:GID'), {other}",
         )
     return None
 
