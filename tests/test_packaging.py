@@ -67,3 +67,15 @@ def test_an_installed_package_reads_its_resources(
         assert data.default_data_path() == tmp_path / "bot" / "schedules"
     finally:
         data.default_data_path.cache_clear()
+
+
+def test_the_dataset_cache_without_a_home(monkeypatch: pytest.MonkeyPatch) -> None:
+    # docker run --user 4321 (no passwd entry, no HOME): no cache, and no "~" directory
+    from bot.files import data_cache
+
+    monkeypatch.delenv("SPACEBOT_CACHE_DIR")
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+    monkeypatch.setattr(data_cache.os.path, "expanduser", lambda path: path)
+    assert data_cache.directory() is None
+    monkeypatch.setenv("XDG_CACHE_HOME", "/var/cache/x")
+    assert data_cache.directory() == Path("/var/cache/x/spacebot")
