@@ -16,6 +16,7 @@ import functools
 import io
 import logging
 import socket
+import sys
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -64,6 +65,16 @@ def _no_network(monkeypatch: pytest.MonkeyPatch) -> None:
 
     monkeypatch.setattr(socket.socket, "connect", connect)
     monkeypatch.setattr(socket, "getaddrinfo", lookup)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_instance_limits() -> Iterator[None]:
+    # Mastodon instances' limits are read once per process: once per test here (a fake
+    # server's port may come back in a later test)
+    yield
+    mastodon = sys.modules.get("bot.posting.clients.mastodon")
+    if mastodon is not None:
+        mastodon._limits.clear()
 
 
 @pytest.fixture(autouse=True)

@@ -25,9 +25,11 @@ from bot.errors import ConfigError
 from bot.files import yamlfile
 from bot.files.data import default_data_path, is_country_code
 from bot.files.targets import (
+    DEFAULT_LANGUAGE,
     ImageSettings,
     PostingConfig,
     TargetConfig,
+    language_problem,
     parse_images,
     parse_posting,
     parse_targets,
@@ -183,6 +185,7 @@ def parse_config(raw: Any, source: str, path: Path | None = None) -> Config:
     templates, render, lost_crews = _announcements(r, top.get("announcements"), base, tz, rules)
     if lost_crews == "in_memoriam":
         rules = replace(rules, kinds=rules.kinds | {Kind.IN_MEMORIAM})
+    language = _language(r, top.get("announcements"))
     config = Config(
         source=source,
         path=path,
@@ -192,7 +195,7 @@ def parse_config(raw: Any, source: str, path: Path | None = None) -> Config:
         templates=templates,
         render=render,
         schedule=_schedule(r, top.get("schedule")),
-        targets=parse_targets(r, top.get("targets")),
+        targets=tuple(replace(t, language=language) for t in parse_targets(r, top.get("targets"))),
         posting=parse_posting(r, top.get("posting")),
         images=_images(r, top.get("announcements")),
         ll2=_sources(r, top.get("sources")),
@@ -333,7 +336,9 @@ def _announcements(
     where = "announcements"
     default = RenderSettings()
     sec = r.section(
-        raw, where, ("templates", "hashtags", "group_crew", "overflow", "images", "lost_crews")
+        raw,
+        where,
+        ("templates", "hashtags", "group_crew", "overflow", "images", "lost_crews", "language"),
     )
     lost_crews = r.choice(sec, "lost_crews", where, LOST_CREWS)
     hashtags = r.words(sec.get("hashtags"), f"{where}.hashtags")
@@ -406,6 +411,22 @@ def _sources(r: SectionReader, raw: Any) -> LL2Settings:
         max_total_difference=span("max_total_difference_hours", d.max_total_difference, "hours"),
         stale_after=span("stale_days", d.stale_after, "days"),
     )
+
+
+def _language(r: SectionReader, raw: Any) -> str:
+    """``announcements.language``: the posts' language, told to the platforms that take
+    one (Bluesky ``langs``, Mastodon ``language``); default ``en``."""
+    if not isinstance(raw, dict) or "language" not in raw:
+        return DEFAULT_LANGUAGE
+    problem = language_problem(raw["language"])
+    if problem is not None:
+        r.fail(
+            "announcements.language",
+            problem,
+            "use a BCP 47 tag: an ISO 639 language, optionally a region (en, fr, pt-BR)",
+        )
+        return DEFAULT_LANGUAGE
+    return str(raw["language"])
 
 
 def _schedule(r: SectionReader, raw: Any) -> Schedule:

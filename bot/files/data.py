@@ -12,6 +12,7 @@ and validation, and a daemon that reloads unchanged data keeps the same object.
 
 from __future__ import annotations
 
+import importlib.resources
 import itertools
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -60,12 +61,21 @@ PROVENANCE_KEYS = {"source", "ids", "fetched_at", "confirmed"}
 FLIGHT_REQUIRED = ("mission", "launch")
 EXAMPLE_INSTANT = "2015-03-27T19:42:57Z"
 
-BUNDLED_DIR = Path(__file__).resolve().parents[2] / "schedules"
+# The bundled history has one home, the top-level ``schedules/`` of the source tree; the
+# wheel carries it as the package data ``bot/schedules/`` (pyproject.toml maps the one to
+# the other), so an installed spacebot finds it through importlib.resources.
+SOURCE_TREE_DIR = Path(__file__).resolve().parents[2] / "schedules"
 
 
+@lru_cache(maxsize=1)
 def default_data_path() -> Path:
-    """The bundled ``schedules/`` directory."""
-    return BUNDLED_DIR
+    """The bundled history: the package's ``schedules`` resources when spacebot is
+    installed (pip, pipx, Docker), else the source tree's ``schedules/`` (a checkout,
+    an editable install)."""
+    shipped = importlib.resources.files("bot") / "schedules"
+    if isinstance(shipped, Path) and shipped.is_dir():
+        return shipped
+    return SOURCE_TREE_DIR
 
 
 @lru_cache(maxsize=512)

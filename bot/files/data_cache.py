@@ -6,9 +6,10 @@ Two levels:
   very same :class:`~bot.core.model.Dataset` object back (and keeps its derived state);
 * on disk: a command whose data has not changed since the last one skips parsing and
   validating the YAML.  The file lives in ``$SPACEBOT_CACHE_DIR``, else
-  ``$XDG_CACHE_HOME/spacebot``, else ``~/.cache/spacebot`` (created ``0700``), and is
-  only ever read back by the same user.  A cache that cannot be read or written
-  (read-only home, full disk) is skipped silently: it only saves time.
+  ``$XDG_CACHE_HOME/spacebot``, else ``~/.cache/spacebot`` (created ``0700``; none when
+  the user has no home), and is only ever read back by the same user.  A cache that
+  cannot be read or written (read-only home, full disk) is skipped silently: it only
+  saves time.
 
 The key hashes each file's name and text and the source of the loader and the data
 model, so a change to either invalidates every entry.
@@ -48,7 +49,12 @@ def directory() -> Path | None:
     explicit = os.environ.get(CACHE_ENV)
     if explicit is not None:
         return Path(explicit) if explicit else None  # empty: no disk cache
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    base = os.environ.get("XDG_CACHE_HOME")
+    if not base:
+        home = os.path.expanduser("~")
+        if not os.path.isabs(home):  # no HOME and no passwd entry (docker run --user N)
+            return None
+        base = os.path.join(home, ".cache")
     return Path(base) / "spacebot"
 
 

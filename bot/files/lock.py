@@ -24,6 +24,59 @@ class AlreadyRunning(UserError):
     """Another spacebot process owns the state directory (exit code 2: a set-up problem)."""
 
 
+def state_dir_problem(state_dir: Path) -> Problem | None:
+    """Why ``state_dir`` cannot be spacebot's state directory (a file, not creatable,
+    not writable by this user), or ``None``.  Creates nothing: ``validate`` asks it, and
+    :meth:`StateLock.acquire` says the same when it fails."""
+    where = "state directory (state_dir, or SPACEBOT_STATE_DIR)"
+    other = "or set state_dir (or SPACEBOT_STATE_DIR) to a directory this user may write"
+    path = state_dir
+    while not path.exists() and not path.is_symlink():
+        if path.parent == path:
+            break
+        path = path.parent
+    if not path.is_dir():
+        what = "is a file" if path == state_dir else f"cannot be created: {path} is a file"
+        if path.is_symlink() and not path.exists():
+            what = f"cannot be created: {path} is a broken symbolic link"
+        return Problem(
+            str(state_dir),
+            where,
+            f"{what}, not a directory",
+            f"move {path} away, {other}",
+        )
+    if _read_only(path):
+        return Problem(
+            str(state_dir),
+            where,
+            f"is on a read-only file system ({path})",
+            "mount a writable volume there (docker run -v NAME:/data), " + other,
+        )
+    if not os.access(path, os.W_OK | os.X_OK, effective_ids=os.access in os.supports_effective_ids):
+        uid = os.geteuid()
+        what = "is not writable" if path == state_dir else f"cannot be created in {path}"
+        return Problem(
+            str(state_dir),
+            where,
+            f"{what} by this user (uid {uid})",
+            f"make it writable by uid {uid}: 'sudo chown -R {uid} {path}' (mounted into a "
+            "container: chown the host directory; spacebot's image runs as uid 10001), or "
+            f"run as its owner ('docker run --user UID:GID'), {other}",
+        )
+    return None
+
+
+def _read_only(path: Path) -> bool:
+    try:
+        return bool(os.statvfs(path).f_flag & os.ST_RDONLY)
+    except OSError:
+        return False
+
+
+class StateDirError(UserError):
+    """The state directory cannot be used (exit code 2: a set-up problem)."""
+
+
 class StateLock:
     """Exclusive, non-blocking lock on a state directory (see the module docstring)."""
 
@@ -37,8 +90,17 @@ class StateLock:
         return self._fd is not None
 
     def acquire(self) -> StateLock:
-        self.state_dir.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            self.state_dir.mkdir(parents=True, exist_ok=True)
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as exc:
+            problem = state_dir_problem(self.state_dir) or Problem(
+                str(self.state_dir),
+                "state directory",
+                f"cannot open {self.path}: {exc.strerror or type(exc).__name__}",
+                "check the directory and the disk, or set state_dir to another directory",
+            )
+            raise StateDirError(problem) from None
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:

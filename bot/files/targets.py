@@ -10,6 +10,7 @@ every target, and a target's own ``images`` over it.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -20,6 +21,11 @@ from bot.core.platforms import PLATFORMS, Option, PlatformSpec
 from bot.files.yamlfile import SectionReader
 
 OldPosts = Literal["past_tense", "skip"]
+
+DEFAULT_LANGUAGE = "en"
+# A BCP 47 language tag as Bluesky (langs) and Mastodon (language) take it: a language,
+# then optionally a script and a region (en, pt-BR, zh-Hant-TW, yue).
+_LANGUAGE_TAG = re.compile(r"^([a-z]{2,3})(?:-([A-Z][a-z]{3}))?(?:-([A-Z]{2}|[0-9]{3}))?$")
 
 TARGET_KEYS = ("name", "platform", "daily_cap", "min_interval", "options", "images")
 IMAGE_KEYS = ("records", "mission_ends", "milestones")
@@ -63,6 +69,7 @@ class TargetConfig:
     min_interval: float
     options: Mapping[str, object] = field(default_factory=dict)  # checked, defaults filled in
     images: Mapping[str, bool] = field(default_factory=dict)  # over announcements.images
+    language: str = DEFAULT_LANGUAGE  # announcements.language, sent where a platform takes it
 
     @property
     def spec(self) -> PlatformSpec:
@@ -195,6 +202,27 @@ def _option_problem(value: object, opt: Option) -> str | None:
         return f"must be more than 0, not {value!r}"
     if opt.url and isinstance(value, str) and not value.startswith(("https://", "http://")):
         return f"must be a URL (https://...), not {value!r}"
+    return None
+
+
+def language_problem(tag: object) -> str | None:
+    """Why ``tag`` is not a language tag a platform takes (``None`` if it is one): an ISO
+    639 language (``en``, ``fr``, ``yue``), optionally a script and a region."""
+    if not isinstance(tag, str):
+        return f"must be a language tag such as en or pt-BR, not {tag!r}"
+    match = _LANGUAGE_TAG.match(tag)
+    if match is None:
+        return f"'{tag}' is not a language tag"
+    import pycountry  # only when a config sets a language
+
+    code = match.group(1)
+    known = (
+        pycountry.languages.get(alpha_2=code)
+        if len(code) == 2
+        else pycountry.languages.get(alpha_3=code)
+    )
+    if known is None:
+        return f"'{code}' is not an ISO 639 language code"
     return None
 
 

@@ -4,18 +4,26 @@ It speaks just enough of three APIs for the REAL tweepy, Mastodon.py and atproto
 code to run against it:
 
 * X API v2: ``POST /2/tweets`` (403 "duplicate content" for a repeated text),
-  ``POST /2/media/upload`` (one-shot, base64 in JSON), ``POST /2/media/metadata``;
-* Mastodon: ``POST /api/v1/statuses`` (honours ``Idempotency-Key``), ``POST /api/v2/media``;
+  ``POST /2/media/upload`` (one-shot, base64 in JSON), ``POST /2/media/metadata``,
+  ``GET /2/users/me``;
+* Mastodon: ``POST /api/v1/statuses`` (honours ``Idempotency-Key``), ``POST /api/v2/media``,
+  ``GET /api/v1/accounts/verify_credentials``, ``GET /api/v2/instance`` (its
+  ``configuration.statuses.max_characters`` is :attr:`FakeServer.mastodon_max_characters`;
+  ``None`` answers 500);
 * Bluesky: ``com.atproto.server.createSession``/``refreshSession``,
   ``com.atproto.repo.createRecord``, ``com.atproto.repo.uploadBlob``,
-  ``app.bsky.feed.getAuthorFeed``.
+  ``app.bsky.feed.getAuthorFeed``, ``com.atproto.server.getSession``.
 
 Every upload is in :attr:`FakeServer.uploads` (bytes and alt text); a post naming an
 upload the platform does not have (never made, :meth:`FakeServer.expire_uploads`, or on
-Mastodon already attached) is refused as the platform refuses it.
+Mastodon already attached) is refused as the platform refuses it.  Every request's body
+is kept in :attr:`FakeServer.bodies` (method, path, parsed JSON or form), so tests can
+check what the SDKs sent.  ``auth_ok`` false makes every credentials check (and every
+authenticated call) answer 401.
 
-``faults`` decides, per publishing request, what goes wrong: ``"429"``,
-``"429-retry-after"`` (Retry-After: 120 and no reset headers), ``"500"``,
+``faults`` decides, per publishing request (``read_faults``: per read-only request),
+what goes wrong: ``"429"``, ``"429-retry-after"`` (Retry-After: 120 and no reset
+headers), ``"500"``,
 ``"401"``, ``"403"``, ``"400"``, ``"reset"`` (connection dropped, nothing posted),
 ``"accept-reset"`` (posted, then connection dropped before the answer),
 ``"accept-500"`` (posted, then a 500), ``"accept-cut"`` (posted, then a 200 answer cut
@@ -97,10 +105,15 @@ class FakeServer:
         self.mastodon_processing = False  # new Mastodon uploads are not processed yet
         self.requests: list[tuple[str, str, dict[str, str]]] = []  # method, path, headers
         self.faults: Callable[[str, str], Fault] = lambda platform, path: None
+        # the same, for the read-only calls (instance limit, credentials checks)
+        self.read_faults: Callable[[str, str], Fault] = lambda platform, path: None
         self.timeout_sleep = 0.6
         self.rate_limit_reset: int | None = None
         self.clock: Callable[[], object] = lambda: None
         self.logins = 0
+        self.bodies: list[tuple[str, str, Any]] = []  # method, path, parsed body
+        self.mastodon_max_characters: int | None = 500
+        self.auth_ok = True
         self._lock = threading.Lock()
         self._idempotent: dict[str, dict[str, Any]] = {}
         self._next_id = 1000
@@ -178,6 +191,7 @@ class FakeServer:
         path = urllib.parse.urlsplit(h.path).path
         with self._lock:
             self.requests.append((method, h.path, headers))
+            self.bodies.append((method, path, _parse_body(body, headers)))
         try:
             if method == "POST" and path == "/2/tweets":
                 self._x_post(h, json.loads(body or b"{}"), headers)
@@ -187,6 +201,10 @@ class FakeServer:
                 self._mastodon_post(h, body, headers)
             elif method == "POST" and path == "/api/v2/media":
                 self._mastodon_media(h, body, headers)
+            elif method == "GET" and path == "/api/v2/instance":
+                self._mastodon_instance(h)
+            elif method == "GET" and path in ("/2/users/me", "/api/v1/accounts/verify_credentials"):
+                self._whoami(h, "x" if path.startswith("/2/") else "mastodon", headers)
             elif path.startswith("/xrpc/"):
                 self._bsky(h, method, path[len("/xrpc/") :], body, headers)
             else:
@@ -415,6 +433,35 @@ class FakeServer:
             },
         )
 
+    # -- credentials checks (read-only) ------------------------------------------------
+
+    def _whoami(self, h: BaseHTTPRequestHandler, platform: str, headers: dict[str, str]) -> None:
+        fault = self.read_faults(platform, "whoami")
+        self._pre_fault(h, fault, platform)
+        if not self.auth_ok or not headers.get("authorization"):
+            self._send(h, 401, {"error": "The access token is invalid", "title": "Unauthorized"})
+            return
+        if platform == "x":
+            self._send(h, 200, {"data": {"id": "42", "name": "spacebot", "username": "spacebot"}})
+        else:
+            self._send(h, 200, {"id": "42", "username": "spacebot", "acct": "spacebot"})
+
+    def _mastodon_instance(self, h: BaseHTTPRequestHandler) -> None:
+        fault = self.read_faults("mastodon", "/api/v2/instance")
+        self._pre_fault(h, fault, "mastodon")
+        if self.mastodon_max_characters is None:
+            self._send(h, 500, {"error": "InternalServerError"})
+            return
+        statuses = {
+            "max_characters": self.mastodon_max_characters,
+            "characters_reserved_per_url": 23,
+        }
+        self._send(
+            h,
+            200,
+            {"domain": "fake.example", "version": "4.3.0", "configuration": {"statuses": statuses}},
+        )
+
     def _mastodon_post(
         self, h: BaseHTTPRequestHandler, body: bytes, headers: dict[str, str]
     ) -> None:
@@ -494,7 +541,7 @@ class FakeServer:
             with self._lock:
                 self.logins += 1
             data = json.loads(body)
-            if data.get("password") != self.bsky_password:
+            if data.get("password") != self.bsky_password or not self.auth_ok:
                 self._send(
                     h,
                     401,
@@ -510,8 +557,12 @@ class FakeServer:
             self._send(h, 200, self._session())
             return
         auth = headers.get("authorization", "")
-        if not auth.startswith("Bearer ") or auth.count(".") != 2:
+        if not auth.startswith("Bearer ") or auth.count(".") != 2 or not self.auth_ok:
             self._send(h, 401, {"error": "AuthenticationRequired", "message": "no token"})
+            return
+        if nsid == "com.atproto.server.getSession":
+            self._pre_fault(h, self.read_faults("bluesky", nsid), "bluesky")
+            self._send(h, 200, {"handle": self.HANDLE, "did": self.DID})
             return
         if nsid == "com.atproto.repo.uploadBlob":
             fault = self.faults("bluesky", nsid)
@@ -601,6 +652,23 @@ def _multipart(content_type: str, body: bytes) -> dict[str, tuple[bytes, str, st
         if isinstance(name, str) and isinstance(payload, bytes):
             out[name] = (payload, part.get_content_type(), part.get_filename() or "")
     return out
+
+
+def _parse_body(body: bytes, headers: dict[str, str]) -> Any:
+    if not body:
+        return None
+    if "json" in headers.get("content-type", ""):
+        try:
+            return json.loads(body)
+        except ValueError:
+            return body
+    if "multipart/form-data" in headers.get("content-type", ""):
+        return {k: v[0] for k, v in _multipart(headers["content-type"], body).items()}
+    if "x-www-form-urlencoded" in headers.get("content-type", ""):
+        return {
+            k: v if len(v) > 1 else v[0] for k, v in urllib.parse.parse_qs(body.decode()).items()
+        }
+    return body
 
 
 class _Dropped(Exception):

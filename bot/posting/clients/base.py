@@ -226,6 +226,12 @@ class Client(ABC):
         target's override option.  May use the network once; must never raise."""
         return None
 
+    def check_credentials(self) -> str:
+        """Prove the credentials with one read-only call (``validate --online``): the
+        account they open (e.g. ``@spacebot``), or :class:`AuthFailed` (refused),
+        :class:`RateLimited` or :class:`Transient` (cannot tell now).  Publishes nothing."""
+        return ""
+
     def find_recent(self, text: str, *, idempotency_key: str) -> PostRef | None:
         """The account's recent post with this text/key, if the platform lets us look.
 

@@ -32,7 +32,7 @@ import os
 import tempfile
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any, ClassVar, Self, TextIO
+from typing import ClassVar, Self, TextIO, TypeVar
 
 import httpx
 from atproto import Client as AtClient
@@ -66,6 +66,8 @@ from bot.posting.clients.base import (
     check_image,
 )
 
+T = TypeVar("T")
+
 # How long to count on an unused blob: the PDS keeps it "minutes" (uploadBlob's
 # reference); re-uploading the same bytes gives the same CID, so err short.
 BLOB_TTL = 300
@@ -86,8 +88,10 @@ class BlueskyClient(Client):
         session_file: Path,
         base_url: str,
         timeout: float,
+        language: str | None = None,
     ) -> None:
         super().__init__(name)
+        self.language = language
         self.handle = handle
         self._password = password
         self.session_file = session_file
@@ -115,6 +119,7 @@ class BlueskyClient(Client):
             session_file=state_dir / f"bluesky-{target.name}.session",
             base_url=str(target.options["base_url"]),
             timeout=float(str(target.options["timeout"])),
+            language=target.language,
         )
 
     # -- session -------------------------------------------------------------------
@@ -179,12 +184,22 @@ class BlueskyClient(Client):
         idempotency_key: str,
         media: Sequence[MediaRef] = (),
     ) -> PostRef:
+        return self._logged_in(lambda api: self._send(api, text, reply_to, media))
+
+    def check_credentials(self) -> str:
+        session = self._logged_in(
+            lambda api: self._call(api.com.atproto.server.get_session, what="read the session")
+        )
+        return f"@{session.handle}"
+
+    def _logged_in(self, call: Callable[[AtClient], T]) -> T:
+        """``call(api)`` on a logged-in client; a saved session the server no longer takes
+        is forgotten and the password tried once more, then the refusal stands."""
         for attempt in (1, 2):
             api = self._login()
             try:
-                return self._send(api, text, reply_to, media)
+                return call(api)
             except AuthFailed:
-                # a stale saved session: log in with the password once, then give up
                 if attempt == 2 or not self._session_was_saved():
                     raise
                 self._forget_session()
@@ -209,9 +224,15 @@ class BlueskyClient(Client):
             )
         facets = facet_detection.detect_facets(text) or None
         embed = _images_embed(media) if media else None
+        langs = [self.language] if self.language else None
         created = self._call(
             lambda: api.send_post(
-                text, profile_identify=did, reply_to=reply, facets=facets, embed=embed
+                text,
+                profile_identify=did,
+                reply_to=reply,
+                facets=facets,
+                embed=embed,
+                langs=langs,
             ),
             what="post",
         )
@@ -249,27 +270,17 @@ class BlueskyClient(Client):
 
     def upload(self, image: bytes, alt: str, *, idempotency_key: str) -> MediaRef:
         width, height = check_image(self, image, alt)
-        for attempt in (1, 2):
-            api = self._login()
-            try:
-                blob, link = self._upload_blob(api, image)
-            except AuthFailed:
-                # a stale saved session: log in with the password once, then give up
-                if attempt == 2 or not self._session_was_saved():
-                    raise
-                self._forget_session()
-                continue
-            return MediaRef(
-                link,
-                png.content_hash(image),
-                BLOB_TTL,
-                mime_type=str(blob.mime_type),
-                size=int(blob.size),
-                width=width,
-                height=height,
-                alt=alt,
-            )
-        raise AssertionError("unreachable")
+        blob, link = self._logged_in(lambda api: self._upload_blob(api, image))
+        return MediaRef(
+            link,
+            png.content_hash(image),
+            BLOB_TTL,
+            mime_type=str(blob.mime_type),
+            size=int(blob.size),
+            width=width,
+            height=height,
+            alt=alt,
+        )
 
     def _upload_blob(self, api: AtClient, image: bytes) -> tuple[BlobRef, str]:
         answer = self._call(lambda: api.upload_blob(image), what="upload the image")
@@ -277,7 +288,7 @@ class BlueskyClient(Client):
         link = blob.ref.link if isinstance(blob.ref, IpldLink) else str(blob.cid)
         return blob, link
 
-    def _call(self, func: Callable[[], Any], *, what: str) -> Any:
+    def _call(self, func: Callable[[], T], *, what: str) -> T:
         try:
             return func()
         except RateLimitExceededError as exc:

@@ -2,7 +2,13 @@
 
 Credential (per target, e.g. target ``fedi``): ``SPACEBOT_FEDI_ACCESS_TOKEN``
 (or ``SPACEBOT_FEDI_ACCESS_TOKEN_FILE``); options: ``api_base_url`` (required),
-``max_chars`` (500), ``visibility`` (public), ``timeout`` (30 s).
+``max_chars`` (the instance's), ``visibility`` (public), ``timeout`` (30 s).
+
+The post length limit is the instance's own, read once per process from
+``/api/v2/instance`` (``configuration.statuses.max_characters``, no credentials needed)
+when the target sets no ``max_chars``; if the instance does not answer, the platform
+table's 500 is used and the reason logged once.  Posts carry the configured language
+(``announcements.language``).
 
 Exactly-once: every status is sent with an ``Idempotency-Key`` derived from the
 outbox key; Mastodon returns the first status for a repeated key (for about an
@@ -18,11 +24,14 @@ raises :class:`MediaExpired` with ``maybe_published``.  Uploading again is harml
 
 from __future__ import annotations
 
+import logging
+import threading
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, ClassVar, Self, TextIO, TypeVar
 
+import requests
 from mastodon import (
     Mastodon,
     MastodonAPIError,
@@ -50,6 +59,13 @@ from bot.posting.clients.base import (
 
 T = TypeVar("T")
 UNATTACHED_TTL = 86_400  # Vacuum::MediaAttachmentsVacuum::TTL = 1.day
+log = logging.getLogger("spacebot.clients.mastodon")
+
+INSTANCE_TIMEOUT = 5.0  # seconds, at most, to learn the instance's limit
+# api_base_url -> the instance's max_characters (None: it did not tell); asked at most
+# once per process, whatever the number of targets, clients and reloads.
+_limits: dict[str, int | None] = {}
+_limits_lock = threading.Lock()
 
 
 class MastodonClient(Client):
@@ -64,10 +80,13 @@ class MastodonClient(Client):
         api_base_url: str,
         visibility: str,
         timeout: float,
+        language: str | None = None,
     ) -> None:
         super().__init__(name)
         self.visibility = visibility
         self.api_base_url = api_base_url
+        self.language = language
+        self._timeout = timeout
         # No network here: no version check, no instance lookup; 429s are raised to us.
         # The version is taken as 4.0.0 without asking ("created": a method is refused
         # only if it is newer); with "none" Mastodon.py would take it as 0.0.0 and upload
@@ -103,7 +122,36 @@ class MastodonClient(Client):
             api_base_url=str(target.options["api_base_url"]),
             visibility=str(target.options["visibility"]),
             timeout=float(str(target.options["timeout"])),
+            language=target.language,
         )
+
+    def text_limit(self) -> int | None:
+        key = self.api_base_url.rstrip("/")
+        with _limits_lock:
+            if key not in _limits:
+                _limits[key] = self._read_limit(key)
+            return _limits[key]
+
+    def _read_limit(self, base: str) -> int | None:
+        url = f"{base}/api/v2/instance"
+        try:
+            response = self._api.session.get(url, timeout=min(self._timeout, INSTANCE_TIMEOUT))
+            response.raise_for_status()
+            value = response.json()["configuration"]["statuses"]["max_characters"]
+        except (requests.RequestException, ValueError, KeyError, TypeError) as exc:
+            why = _short(exc) if isinstance(exc, requests.RequestException) else "no limit in it"
+            log.warning(
+                "%s: cannot read the instance's post length limit from %s (%s); using 500, "
+                "or set options.max_chars",
+                self.name,
+                url,
+                why,
+            )
+            return None
+        if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
+            log.warning("%s: %s gave max_characters %r; using 500", self.name, url, value)
+            return None
+        return value
 
     def post(
         self,
@@ -113,45 +161,18 @@ class MastodonClient(Client):
         idempotency_key: str,
         media: Sequence[MediaRef] = (),
     ) -> PostRef:
-        try:
-            status = self._api.status_post(
+        status = self._call(
+            lambda: self._api.status_post(
                 text,
                 in_reply_to_id=reply_to.id if reply_to is not None and reply_to.id else None,
                 media_ids=[m.id for m in media] or None,
                 visibility=self.visibility,
+                language=self.language,
                 idempotency_key=idempotency_key,
-            )
-        except MastodonRatelimitError:
-            raise self._rate_limited() from None
-        except MastodonNetworkError as exc:
-            raise Transient(f"{self.name}: cannot reach Mastodon ({_short(exc)})") from None
-        except MastodonServerError as exc:
-            raise Transient(f"{self.name}: Mastodon server error {_status(exc)}") from None
-        except MastodonUnauthorizedError as exc:
-            raise AuthFailed(
-                f"{self.name}: Mastodon authentication failed (401): {_message(exc)}"
-            ) from None
-        except MastodonAPIError as exc:
-            status_code = _status(exc)
-            if not isinstance(status_code, int) or 200 <= status_code < 300:
-                # an answer cut short or not JSON: the status may well be published;
-                # "maybe posted" is settled like a crash (idempotency key), never "failed"
-                raise Transient(
-                    f"{self.name}: Mastodon's answer could not be read ({_message(exc)}); "
-                    "the post may be out"
-                ) from None
-            if status_code == 403:
-                raise AuthFailed(f"{self.name}: Mastodon refused (403): {_message(exc)}") from None
-            if status_code >= 500:
-                raise Transient(f"{self.name}: Mastodon server error {status_code}") from None
-            problem = _media_problem(self.name, _message(exc)) if media else None
-            if problem is not None and status_code == 422:
-                raise problem from None
-            raise Rejected(
-                f"{self.name}: Mastodon rejected the post ({status_code}): {_message(exc)}"
-            ) from None
-        except MastodonError as exc:
-            raise Transient(f"{self.name}: Mastodon error ({type(exc).__name__})") from None
+            ),
+            "post",
+            media=bool(media),
+        )
         status_id = str(_get(status, "id") or "")
         if not status_id:
             raise Transient(f"{self.name}: Mastodon accepted the request but returned no id")
@@ -183,8 +204,9 @@ class MastodonClient(Client):
             alt=alt,
         )
 
-    def _call(self, func: Callable[[], T], what: str) -> T:
-        """``func()`` with Mastodon.py's errors as the typed errors."""
+    def _call(self, func: Callable[[], T], what: str, *, media: bool = False) -> T:
+        """``func()`` with Mastodon.py's errors as the typed errors (one mapping for every
+        call: post, upload, the credentials check)."""
         try:
             return func()
         except MastodonRatelimitError:
@@ -195,14 +217,26 @@ class MastodonClient(Client):
             raise Transient(f"{self.name}: Mastodon server error {_status(exc)}") from None
         except MastodonUnauthorizedError as exc:
             raise AuthFailed(
-                f"{self.name}: Mastodon authentication failed (401): {_message(exc)}"
+                f"{self.name}: Mastodon refused to {what} (401): {_message(exc)}"
             ) from None
         except MastodonAPIError as exc:
             status_code = _status(exc)
+            if not isinstance(status_code, int) or 200 <= status_code < 300:
+                # An answer cut short or not JSON: a status may well be published; "maybe
+                # posted" is settled like a crash (idempotency key), never "failed".
+                raise Transient(
+                    f"{self.name}: Mastodon's answer could not be read ({_message(exc)}); "
+                    f"it may have done it ({what})"
+                ) from None
             if status_code == 403:
-                raise AuthFailed(f"{self.name}: Mastodon refused (403): {_message(exc)}") from None
-            if isinstance(status_code, int) and status_code >= 500:
+                raise AuthFailed(
+                    f"{self.name}: Mastodon refused to {what} (403): {_message(exc)}"
+                ) from None
+            if status_code >= 500:
                 raise Transient(f"{self.name}: Mastodon server error {status_code}") from None
+            problem = _media_problem(self.name, _message(exc)) if media else None
+            if problem is not None and status_code == 422:
+                raise problem from None
             raise Rejected(
                 f"{self.name}: Mastodon refused to {what} ({status_code}): {_message(exc)}"
             ) from None
@@ -218,6 +252,11 @@ class MastodonClient(Client):
         reset_at = datetime.fromtimestamp(reset, UTC) if reset else None
         message = f"{self.name}: Mastodon rate limit (429)"
         return RateLimited(message, reset_at, headers=self._last_headers)
+
+    def check_credentials(self) -> str:
+        account = self._call(self._api.account_verify_credentials, "check the access token")
+        acct = _get(account, "acct")
+        return f"@{acct}" if acct else ""
 
     def close(self) -> None:
         self._api.session.close()

@@ -165,6 +165,14 @@ class XClient(Client):
             raise Transient(f"{self.name}: X accepted the request but returned no tweet id")
         return PostRef(tweet_id, f"https://x.com/i/web/status/{tweet_id}")
 
+    def check_credentials(self) -> str:
+        response = self._call(lambda: self._api.get_me(user_auth=True), "check the credentials")
+        data = getattr(response, "data", None)
+        username = getattr(data, "username", None) or (
+            data.get("username") if isinstance(data, dict) else None
+        )
+        return f"@{username}" if username else ""
+
     def upload(self, image: bytes, alt: str, *, idempotency_key: str) -> MediaRef:
         width, height = check_image(self, image, alt)
         body = {"media": base64.b64encode(image).decode("ascii"), "media_category": "tweet_image"}
