@@ -89,9 +89,7 @@ def old_outbox(state_dir: Path, schema: str, version: int, *, held: bool = True)
             " ?, ?)",
             (key, target, state, T, T, parts, parts, wording, attempts, T, T, reason),
         )
-    conn.execute(
-        "INSERT INTO parts VALUES ('unknown', 'fedi', 0, 'sending', NULL, ?, NULL)", (T,)
-    )
+    conn.execute("INSERT INTO parts VALUES ('unknown', 'fedi', 0, 'sending', NULL, ?, NULL)", (T,))
     for idx in (0, 1):
         conn.execute(
             "INSERT INTO parts VALUES ('thread', 'main-x', ?, 'posted', ?, ?, ?)",
