@@ -407,6 +407,44 @@ def test_a_late_post_does_not_wait_for_its_picture(
     assert published(rig, server, "x") == [("a record", [])]
 
 
+def test_mastodon_still_processing_the_picture_is_waited_for_then_posted(
+    tmp_path: Path, clock: FakeClock, server: FakeServer
+) -> None:
+    rig = rig_for(tmp_path, clock, server, "mastodon", posting(retry=RetryConfig(1, 10, 5)))
+    enqueue(rig, post("rec", "a record"), [PNG_A])
+    server.mastodon_processing = True
+    calls = {"n": 0}
+
+    def processed_by_the_second_try(point: str, it: OutboxItem, idx: int) -> None:
+        if point == "before_call":
+            calls["n"] += 1
+            if calls["n"] == 2:
+                for upload in server.uploads:
+                    upload.processed = True
+
+    rig.crash()
+    result = rig.open(processed_by_the_second_try).drain()
+    assert result.posted == 1
+    assert [len(m) for _, m in published(rig, server, "mastodon")] == [1]
+    assert uploads(server, "mastodon") == 1  # the same upload, once processed
+    assert item(rig, "rec").media_fallback == ""
+
+
+def test_mastodon_never_done_processing_sends_the_text_alone_in_time(
+    tmp_path: Path, clock: FakeClock, server: FakeServer
+) -> None:
+    rig = rig_for(tmp_path, clock, server, "mastodon", posting(images_max_delay_minutes=10))
+    enqueue(rig, post("rec", "a record"), [PNG_A])
+    server.mastodon_processing = True
+    result = rig.poster.drain()
+    assert result.posted == 1
+    assert published(rig, server, "mastodon") == [("a record", [])]
+    done = item(rig, "rec")
+    assert "still processing" in done.media_fallback
+    assert done.done_at is not None
+    assert done.done_at <= T0 + timedelta(minutes=10)
+
+
 @pytest.mark.parametrize("platform", ["x", "mastodon"])
 def test_credentials_refused_for_an_upload_block_the_target(
     tmp_path: Path,

@@ -269,6 +269,24 @@ def test_giving_the_pictures_up_is_kept_with_its_reason_once(box: Outbox) -> Non
     assert (status.media_waiting, status.without_media) == (0, 1)
 
 
+def test_status_counts_agree_with_the_items(box: Outbox) -> None:
+    two = [Attachment(SHA_A, "a"), Attachment(SHA_B, "b")]
+    box.enqueue(make_post("open", ("one", "two")), ["t"], T0, media=two)
+    box.enqueue(make_post("half"), ["t"], T0, media=two)
+    box.media_uploaded("half", "t", 0, 0, MediaRef("1", SHA_A), now=T0)
+    box.enqueue(make_post("held"), ["t"], T0, held="awaiting", media=two[:1])
+    box.enqueue(make_post("gave-up"), ["t"], T0, media=two)
+    box.drop_media("gave-up", "t", reason="refused", now=T0)
+    box.enqueue(make_post("done"), ["t"], T0, media=two[:1])
+    box.begin_part("done", "t", 0, wording="parts", now=T0)
+    box.part_posted("done", "t", 0, PostRef("9"), total=1, now=T0)
+    box.enqueue(make_post("dropped-late"), ["t"], T0, media_fallback="not drawn")
+    (status,) = box.status()
+    items = box.items("t")
+    assert status.media_waiting == sum(i.media_waiting for i in items) == 2 + 1 + 1
+    assert status.without_media == sum(1 for i in items if i.media_fallback) == 2
+
+
 def test_a_chart_that_could_not_be_drawn_is_recorded_at_enqueue(box: Outbox) -> None:
     box.enqueue(make_post(), ["fedi"], T0, media_fallback="its chart could not be drawn")
     item = box.get("k1", "fedi")
@@ -292,7 +310,8 @@ def test_a_recorded_upload_is_used_again_only_well_within_its_life() -> None:
     assert record.usable(T0)
     assert record.usable(T0 + timedelta(seconds=269))
     assert not record.usable(T0 + timedelta(seconds=270))  # 90 % of 300 s
-    assert not record.usable(T0 - timedelta(seconds=1))  # a clock that went back: upload
+    assert record.usable(T0 - timedelta(seconds=30))  # the caller's instant, a bit behind
+    assert not record.usable(T0 - timedelta(minutes=5))  # a clock set back: upload again
     forever = replace(record, ref=MediaRef("1", SHA_A, None))
     assert forever.usable(T0 + timedelta(days=365))
     assert not replace(record, ref=None).usable(T0)

@@ -196,6 +196,8 @@ class Attachment:
 # A recorded upload is used again while younger than this share of its life
 # (MediaRef.ttl_seconds): an upload that is about to expire is made again instead.
 REUSE_SHARE = 0.9
+# ...and not "from the future" by more than this (a clock set back: upload again)
+CLOCK_SKEW = 60.0
 
 
 @dataclass(frozen=True)
@@ -216,7 +218,7 @@ class MediaRecord:
         if self.ref.ttl_seconds is None:
             return True
         age = (now - self.uploaded_at).total_seconds()
-        return 0 <= age < self.ref.ttl_seconds * REUSE_SHARE
+        return -CLOCK_SKEW <= age < self.ref.ttl_seconds * REUSE_SHARE
 
 
 @dataclass(frozen=True)
@@ -763,9 +765,7 @@ class Outbox:
             blocked_at, reason, limited = self.target_state(name)
             waiting = without = 0
             if self._pictures:
-                items = self.items(name)
-                waiting = sum(i.media_waiting for i in items)
-                without = sum(1 for i in items if i.media_fallback)
+                waiting, without = self._picture_counts(name)
             result.append(
                 TargetStatus(
                     name,
@@ -779,6 +779,23 @@ class Outbox:
                 )
             )
         return result
+
+    def _picture_counts(self, target: str) -> tuple[int, int]:
+        """(pictures of open posts not uploaded yet, posts whose pictures were given up):
+        what :attr:`OutboxItem.media_waiting` and ``media_fallback`` say, counted here."""
+        waiting = self._conn.execute(
+            "SELECT COUNT(*) FROM media JOIN posts USING (post_key, target)"
+            " WHERE media.target = ? AND media.ref IS NULL AND posts.media_fallback = ''"
+            " AND posts.state IN ('pending', 'sending', 'held')"
+            " AND NOT EXISTS (SELECT 1 FROM parts WHERE parts.post_key = media.post_key"
+            " AND parts.target = media.target AND parts.idx = media.idx"
+            " AND parts.state = 'posted')",
+            (target,),
+        ).fetchone()[0]
+        without = self._conn.execute(
+            "SELECT COUNT(*) FROM posts WHERE target = ? AND media_fallback != ''", (target,)
+        ).fetchone()[0]
+        return int(waiting), int(without)
 
     def _item(self, row: sqlite3.Row) -> OutboxItem:
         progress = {}

@@ -52,6 +52,7 @@ from bot.posting.clients.base import (
     ClientError,
     Duplicate,
     MediaExpired,
+    MediaNotReady,
     MediaRef,
     PostRef,
     RateLimited,
@@ -348,6 +349,12 @@ class Poster:
                 if settled is not None:
                     return settled.wait
                 continue  # upload them again, and post
+            except MediaNotReady as exc:
+                # Refused (422) until the platform has processed the upload: nothing is out;
+                # waiting for it follows the upload rules (never past due + the margin).
+                self._not_sent(item, name, idx, exc, uncertain=uncertain, now=now)
+                waited = self._on_upload_error(target, item, exc, now)
+                return waited.wait if isinstance(waited, _Stop) else None
             except Rejected as exc:
                 if not media:
                     return self._on_error(target, item, idx, exc, uncertain=uncertain, now=now)
