@@ -44,6 +44,7 @@ class ImageStore:
         self.dir.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=self.dir, prefix=f".{sha[:16]}-", suffix=".tmp")
         try:
+            os.fchmod(fd, 0o644)  # mkstemp's 0600: a picture is no secret
             with os.fdopen(fd, "wb") as out:
                 out.write(data)
                 out.flush()
