@@ -4,7 +4,14 @@
   check included) with the full bundled history (``schedules/``);
 * resident memory (VmRSS, and the peak VmHWM) of that daemon once idle;
 * the time of one daily check on the full history (reload + check + deliver, as the
-  daemon's daily job does), in-process, after a first check has primed the state.
+  daemon's daily job does), in-process, after a first check has primed the state;
+* with pictures on (the defaults: records and mission ends), in a fresh process: the
+  daemon's pipeline runs daily checks (each looking one day back and ahead, as in
+  steady state): one with no picture due (matplotlib not loaded), the one that draws
+  Scott Kelly's record of 2015-10-15, the one that draws the landing of 2016-03-02
+  (Kelly, Kornienko and Volkov: three charts), and the one with Kononenko's record of
+  2024-02-04, each delivered through the dry run with its pictures: the time of each
+  check and the resident memory after it.
 
     python bench/daemon_bench.py [--runs 3] [--idle 2] [--json]
 
@@ -30,11 +37,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def write_config(tmp: Path) -> Path:
+def write_config(tmp: Path, extra: str = "") -> Path:
     config = tmp / "config.yaml"
     config.write_text(
         f"timezone: UTC\nstate_dir: {tmp / 'state'}\ndata: {ROOT / 'schedules'}\n"
         "targets:\n  - name: rehearsal\n    platform: dry-run\n"
+        "    options: {file: dry-run.jsonl}\n" + extra
     )
     return config
 
@@ -137,6 +145,82 @@ def daily_checks(runs: int) -> list[float]:
     return times
 
 
+PICTURES_CHILD = r"""
+import io, json, logging, sys, tempfile, time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+def rss_mib():
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+sys.path.insert(0, "bench")
+from daemon_bench import write_config
+from bot.files.config import load_config
+from bot.files.lock import StateLock
+from bot.pipeline import open_pipeline
+
+logging.getLogger("spacebot").setLevel(logging.ERROR)
+out = {}
+with tempfile.TemporaryDirectory() as name:
+    tmp = Path(name)
+    path = write_config(tmp, "schedule: {catch_up_days: 1}\nsources: {ll2: {enabled: false}}\n")
+    config = load_config(str(path), {})
+    with StateLock(config.state_dir) as lock:
+        clock = [datetime(2015, 10, 13, 9, tzinfo=UTC)]
+        pipeline = open_pipeline(config, env={}, clock=lambda: clock[0],
+                                 stdout=io.StringIO(), dry_run=False, lock=lock)
+        try:
+            def day(at, label):
+                clock[0] = at
+                pipeline._save_checked_until(at - timedelta(days=1))  # the day before's
+                t0 = time.perf_counter()
+                report = pipeline.check(at)
+                now = at
+                while True:  # deliver each post at its instant (on the fake clock)
+                    due = pipeline.deliver(now)
+                    if due is None or due > at + timedelta(days=2):
+                        break
+                    now = clock[0] = max(due, now)
+                out[label + "_s"] = time.perf_counter() - t0
+                out[label + "_rss_mib"] = rss_mib()
+                out[label + "_found"] = report.found
+                out[label + "_drawn"] = len(list((config.state_dir / "images").glob("*.png")))
+            day(datetime(2015, 10, 13, 9, tzinfo=UTC), "no_picture")
+            assert "matplotlib" not in sys.modules
+            day(datetime(2015, 10, 14, 9, tzinfo=UTC), "first_picture")
+            assert "matplotlib" in sys.modules
+            day(datetime(2016, 3, 1, 9, tzinfo=UTC), "landing")
+            day(datetime(2024, 2, 3, 9, tzinfo=UTC), "later_picture")
+            images = list((config.state_dir / "images").glob("*.png"))
+            out["pictures"] = len(images)
+            out["png_bytes"] = sorted(p.stat().st_size for p in images)
+            lines = (config.state_dir / "dry-run.jsonl").read_text().splitlines()
+            out["posts_with_pictures"] = sum('"media"' in line for line in lines)
+        finally:
+            pipeline.close()
+print(json.dumps(out))
+"""
+
+
+def pictures_run() -> dict[str, float]:
+    """A fresh process runs the daemon's pipeline over checks with and without pictures."""
+    done = subprocess.run(
+        [sys.executable, "-c", PICTURES_CHILD],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+        env={k: v for k, v in os.environ.items() if not k.startswith("SPACEBOT_")},
+    )
+    if done.returncode != 0:
+        raise SystemExit(f"the pictures run failed:\n{done.stderr}")
+    result: dict[str, float] = json.loads(done.stdout)
+    return result
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=3, help="repetitions (default 3)")
@@ -150,12 +234,31 @@ def main() -> int:
             raise SystemExit(f"{needed} is missing: nothing to benchmark yet")
     daemons = [daemon_run(args.idle) for _ in range(args.runs)]
     checks = daily_checks(args.runs)
+    pictures = [pictures_run() for _ in range(args.runs)]
+
+    def median(key: str) -> float:
+        return statistics.median(float(p[key]) for p in pictures)
+
     result = {
         "startup_to_first_heartbeat_s": statistics.median(d["startup_s"] for d in daemons),
         "idle_rss_mib": statistics.median(d["rss_mib"] for d in daemons),
         "peak_rss_mib": max(d["peak_rss_mib"] for d in daemons),
         "daily_check_s": statistics.median(checks),
         "daily_check_min_s": min(checks),
+        "check_no_picture_s": median("no_picture_s"),
+        "check_first_picture_s": median("first_picture_s"),
+        "check_landing_s": median("landing_s"),
+        "rss_no_picture_mib": median("no_picture_rss_mib"),
+        "rss_first_picture_mib": median("first_picture_rss_mib"),
+        "rss_landing_mib": median("landing_rss_mib"),
+        "check_later_picture_s": median("later_picture_s"),
+        "rss_later_picture_mib": median("later_picture_rss_mib"),
+        "drawn_after_each_check": [
+            pictures[0][f"{k}_drawn"]
+            for k in ("no_picture", "first_picture", "landing", "later_picture")
+        ],
+        "pictures": pictures[0]["pictures"],
+        "posts_with_pictures": pictures[0]["posts_with_pictures"],
         "runs": args.runs,
         "python": sys.version.split()[0],
     }
@@ -173,6 +276,25 @@ def main() -> int:
         print(
             f"one daily check              {result['daily_check_s']:8.3f} s"
             f"   (median; min {result['daily_check_min_s']:.3f} s; reload + check + deliver)"
+        )
+        gain = result["rss_first_picture_mib"] - result["rss_no_picture_mib"]
+        more = result["rss_landing_mib"] - result["rss_first_picture_mib"]
+        print("with pictures (checks + delivery through the dry run, median):")
+        print(
+            f"  check, no picture due      {result['check_no_picture_s']:8.3f} s"
+            f"   RSS {result['rss_no_picture_mib']:.1f} MiB (matplotlib not loaded)"
+        )
+        print(
+            f"  check drawing 1 chart      {result['check_first_picture_s']:8.3f} s"
+            f"   RSS {result['rss_first_picture_mib']:.1f} MiB (+{gain:.1f} MiB: matplotlib)"
+        )
+        print(
+            f"  check drawing 3 charts     {result['check_landing_s']:8.3f} s"
+            f"   RSS {result['rss_landing_mib']:.1f} MiB (+{more:.1f} MiB more)"
+        )
+        print(
+            f"  a later check, 1 chart     {result['check_later_picture_s']:8.3f} s"
+            f"   RSS {result['rss_later_picture_mib']:.1f} MiB"
         )
     return 0
 

@@ -3,7 +3,9 @@
 :class:`Pipeline` is built from a :class:`~bot.files.config.Config`, the environment
 (credentials), a clock and an output stream.  A check finds the milestones since the
 last check (persisted in the state directory), renders them for every target, and
-writes them to the durable outbox before any network call.  Delivery then posts what is
+writes them to the durable outbox before any network call, with the chart(s) each
+target wants for them (drawn then, written to ``<state_dir>/images/<sha256>.png`` before
+the outbox row that names them commits).  Delivery then posts what is
 due, each at its crossing instant (``post_at: crossing``) or at the check
 (``post_at: check``).  :meth:`Pipeline.reload` swaps in a new configuration and what it
 points at (data, templates), or keeps the last good one when anything is wrong.
@@ -40,10 +42,12 @@ from bot.files.config import Config
 from bot.files.live import load_mission_data
 from bot.files.lock import StateLock
 from bot.files.secrets import check_secret
+from bot.files.targets import TargetConfig
 from bot.files.templates import load_templates
 from bot.posting.clients import Client, open_clients, spec_of
 from bot.posting.holds import RELEASED, held_people, operator_reason
-from bot.posting.outbox import Outbox, OutboxItem
+from bot.posting.media import ImageStore
+from bot.posting.outbox import Attachment, Outbox, OutboxItem
 from bot.posting.poster import DrainResult, Poster, Verdict
 
 log = logging.getLogger("spacebot.pipeline")
@@ -192,6 +196,10 @@ class Pipeline:
     def state_dir(self) -> Path:
         return self.config.state_dir
 
+    @property
+    def images(self) -> ImageStore:
+        return ImageStore(self.state_dir)
+
     def _open_poster(self) -> None:
         for client in self.clients.values():
             client.close()
@@ -303,7 +311,9 @@ class Pipeline:
         dataset = self.loaded.dataset
         enqueued = skipped = held = 0
         by_key = {m.key: m for m in result.milestones}
+        drawn: dict[object, str] = {}  # chart -> its content hash (drawn once a check)
         for target in cfg.targets:
+            wants = cfg.images_for(target)
             posts = render(
                 result.milestones,
                 self.loaded.templates,
@@ -314,7 +324,17 @@ class Pipeline:
             for post in posts:
                 members = [by_key[k] for k in post.key.split("+") if k in by_key]
                 reason = hold_reason(members, dataset) or self._operator_hold(members) or ""
-                added = self.outbox.enqueue(post, [target.name], now, held=reason)
+                media: tuple[Attachment, ...] = ()
+                undrawn = ""
+                if (
+                    members
+                    and wants.wants(members[0].kind)
+                    and self.outbox.get(post.key, target.name) is None
+                ):
+                    media, undrawn = self._pictures(members, target, drawn)
+                added = self.outbox.enqueue(
+                    post, [target.name], now, held=reason, media=media, media_fallback=undrawn
+                )
                 enqueued += added
                 held += added if reason else 0
                 skipped += 1 - min(added, 1)
@@ -332,6 +352,31 @@ class Pipeline:
             released=released,
             withdrawn=withdrawn,
         )
+
+    def _pictures(
+        self, members: Sequence[Milestone], target: TargetConfig, drawn: dict[object, str]
+    ) -> tuple[tuple[Attachment, ...], str]:
+        """The chart(s) of the post announcing ``members``, for ``target``: each drawn once
+        a check (``drawn``) and written to the state directory, with the alt text its
+        platform takes.  A chart that cannot be drawn never stops the text: ``((), why)``.
+        """
+        from bot.images.draw import draw  # matplotlib: only when a picture is due
+        from bot.images.pictures import alt_for, post_charts
+
+        cfg = self.config
+        platform = target.spec.platform
+        try:
+            attachments = []
+            for chart in post_charts(members, self.loaded.dataset, cfg.rules, cfg.render):
+                sha = drawn.get(chart)
+                if sha is None:
+                    sha = drawn[chart] = self.images.write(draw(chart))
+                attachments.append(Attachment(sha, alt_for(chart, platform)))
+        except Exception as exc:  # the text goes out whatever the chart does
+            why = f"its chart could not be drawn ({type(exc).__name__}: {exc})"
+            log.exception("%s: %s: %s", target.name, members[0].key, why)
+            return (), why
+        return tuple(attachments), ""
 
     # -- trust: held posts and the check before sending ------------------------------
 

@@ -94,8 +94,10 @@ class Rig:
 
 
 def dry_lines(rig: Rig) -> list[dict[str, str]]:
+    """The dry-run file's posts (not its pictures' upload lines)."""
     path = rig.state_dir / "dry-run.jsonl"
-    return [json.loads(line) for line in path.read_text().splitlines()]
+    lines = [json.loads(line) for line in path.read_text().splitlines() if line]
+    return [r for r in lines if "key" in r]
 
 
 def test_dry_run_goes_through_outbox_in_due_order(tmp_path: Path, clock: FakeClock) -> None:
@@ -359,8 +361,7 @@ def thread_posts() -> list[Post]:
 
 def published(rig: Rig, server: FakeServer, platform: str) -> list[str]:
     if platform == "dry-run":
-        path = rig.state_dir / "dry-run.jsonl"
-        return [json.loads(line)["text"] for line in path.read_text().splitlines() if line]
+        return [r["text"] for r in dry_lines(rig)]
     return server.texts(platform)
 
 

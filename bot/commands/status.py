@@ -20,8 +20,9 @@ def register(sub: Subparsers) -> None:
         sub,
         "status",
         "Show the outbox: how many posts are pending, posted, failed or skipped for each "
-        "target, the oldest pending one, and targets stopped by refused credentials or "
-        "rate limits.  Read-only: safe while the daemon posts.",
+        "target, the oldest pending one, targets stopped by refused credentials or "
+        "rate limits, pictures waiting to be uploaded, and posts that went out without "
+        "their pictures.  Read-only: safe while the daemon posts.",
         "  spacebot status\n"
         "  spacebot status --config /etc/spacebot/config.yaml --format json\n"
         "  SPACEBOT_STATE_DIR=/data spacebot status\n",
@@ -44,6 +45,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     statuses: list[TargetStatus] = []
     held: list[OutboxItem] = []
     withdrawn: list[OutboxItem] = []
+    without: list[OutboxItem] = []  # posts whose pictures were given up
     try:
         outbox = Outbox.open(state_dir, readonly=True)
     except FileNotFoundError:
@@ -56,7 +58,9 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
         try:
             statuses = outbox.status()
             held = outbox.held_items()
-            withdrawn = [i for i in outbox.items() if i.state == "withdrawn"]
+            items = outbox.items()
+            withdrawn = [i for i in items if i.state == "withdrawn"]
+            without = [i for i in items if i.media_fallback]
         finally:
             outbox.close()
     if args.format == "json":
@@ -64,6 +68,9 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
             "targets": [_as_json(s) for s in statuses],
             "held": [_item_json(i) for i in held],
             "withdrawn": [_item_json(i) for i in withdrawn],
+            "without_pictures": [
+                _item_json(i) | {"pictures_reason": i.media_fallback} for i in without
+            ],
             "live": live,
         }
         print(json.dumps(data, indent=2, ensure_ascii=False), file=ctx.stdout)
@@ -96,10 +103,19 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
             )
         if s.rate_limited_until is not None and s.rate_limited_until > now:
             print(f"rate limited: {s.target} until {iso(s.rate_limited_until)}", file=out)
+        if s.media_waiting:
+            n = s.media_waiting
+            print(
+                f"pictures: {s.target}: {n} picture{'s' if n != 1 else ''} waiting to be "
+                "uploaded (right before their post goes out)",
+                file=out,
+            )
     for item in held:
         print(f"held: {item.target} {item.key} ({iso(item.crossing)}): {item.reason}", file=out)
     for item in withdrawn:
         print(f"withdrawn: {item.target} {item.key}: {item.reason}", file=out)
+    for item in without:
+        print(f"without pictures: {item.target} {item.key}: {item.media_fallback}", file=out)
     return 0
 
 
@@ -171,4 +187,6 @@ def _as_json(s: TargetStatus) -> dict[str, object]:
         "blocked_at": iso(s.blocked_at) if s.blocked_at else None,
         "blocked_reason": s.blocked_reason or None,
         "rate_limited_until": iso(s.rate_limited_until) if s.rate_limited_until else None,
+        "pictures_waiting": s.media_waiting,
+        "without_pictures": s.without_media,
     }

@@ -21,6 +21,14 @@ from bot.core.platforms import PLATFORMS, Option, PlatformSpec
 from bot.files.yamlfile import SectionReader
 
 OldPosts = Literal["past_tense", "skip"]
+ImagesFallback = Literal["text_only", "wait"]
+POSTING_KEYS = (
+    "max_age_hours",
+    "old_posts",
+    "retry",
+    "images_fallback",
+    "images_max_delay_minutes",
+)
 
 DEFAULT_LANGUAGE = "en"
 # A BCP 47 language tag as Bluesky (langs) and Mastodon (language) take it: a language,
@@ -100,6 +108,12 @@ class PostingConfig:
     max_age_hours: float = 36.0
     old_posts: OldPosts = "past_tense"
     retry: RetryConfig = field(default_factory=RetryConfig)
+    # When a post's pictures cannot be uploaded (the retries used up, or waiting would
+    # send it more than images_max_delay_minutes after its due time): text_only sends
+    # the text without them; wait keeps trying (only a picture the platform refuses for
+    # good, or one missing from the state directory, is then given up).
+    images_fallback: ImagesFallback = "text_only"
+    images_max_delay_minutes: float = 15.0
 
 
 def parse_targets(r: SectionReader, raw: Any) -> tuple[TargetConfig, ...]:
@@ -229,7 +243,7 @@ def language_problem(tag: object) -> str | None:
 def parse_posting(r: SectionReader, raw: Any) -> PostingConfig:
     """The ``posting:`` section (absent or empty: the defaults)."""
     default = PostingConfig()
-    sec = r.section(raw, "posting", ("max_age_hours", "old_posts", "retry"))
+    sec = r.section(raw, "posting", POSTING_KEYS)
     retry_sec = r.section(
         sec.get("retry"), "posting.retry", ("base_seconds", "cap_seconds", "max_attempts")
     )
@@ -253,10 +267,15 @@ def parse_posting(r: SectionReader, raw: Any) -> PostingConfig:
         ),
     )
     old_posts = r.choice(sec, "old_posts", "posting", ("past_tense", "skip"))
+    fallback = r.choice(sec, "images_fallback", "posting", ("text_only", "wait"))
     return PostingConfig(
         max_age_hours=r.number(
             sec, "max_age_hours", "posting", default.max_age_hours, positive=True
         ),
         old_posts="skip" if old_posts == "skip" else "past_tense",
         retry=retry,
+        images_fallback="wait" if fallback == "wait" else "text_only",
+        images_max_delay_minutes=r.number(
+            sec, "images_max_delay_minutes", "posting", default.images_max_delay_minutes
+        ),
     )

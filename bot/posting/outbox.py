@@ -20,6 +20,15 @@ States of a (post key, target) row:
 
 A target whose credentials were refused is recorded in ``targets`` as blocked;
 its rows stay ``pending``.  See docs/outbox.md for the exactly-once argument.
+
+Pictures (schema version 3): ``media`` holds, per (post key, target, part), the pictures
+that part carries (``images/<sha256>.png`` in the state directory, and the alt text for
+the target's platform), written with the row by :meth:`Outbox.enqueue`.  The poster
+uploads each before the part's call and records the platform's
+:class:`~bot.posting.clients.base.MediaRef` right after the upload returns
+(:meth:`Outbox.media_uploaded`), so a restart re-uses it while the platform keeps it.
+When the pictures are given up (``posting.images_fallback``), ``media_fallback`` on the
+post's row keeps why, and the text goes out alone.
 """
 
 from __future__ import annotations
@@ -36,7 +45,7 @@ from typing import Any, Literal
 from bot.core.post import Post
 from bot.files.lock import AlreadyRunning, StateLock
 from bot.files.secrets import redact
-from bot.posting.clients.base import PostRef
+from bot.posting.clients.base import MediaRef, PostRef
 
 DB_NAME = "outbox.sqlite3"
 
@@ -52,7 +61,7 @@ STATES: tuple[PostState, ...] = (
     "skipped",
     "withdrawn",
 )
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS posts (
@@ -103,11 +112,32 @@ def _statements(script: str) -> list[str]:
     return [part.strip() for part in script.split(";") if part.strip()]
 
 
-def _migrate(conn: sqlite3.Connection) -> None:
-    """Create the tables, or bring an older outbox up to :data:`SCHEMA_VERSION`.
+# Version 3: the pictures of each post part, and why a post went out without them.
+_SCHEMA_V3 = """
+ALTER TABLE posts ADD COLUMN media_fallback TEXT NOT NULL DEFAULT '';
+ALTER TABLE posts ADD COLUMN upload_failures INTEGER NOT NULL DEFAULT 0;
+CREATE TABLE media (
+    post_key TEXT NOT NULL,
+    target TEXT NOT NULL,
+    idx INTEGER NOT NULL,
+    pos INTEGER NOT NULL,
+    sha256 TEXT NOT NULL,
+    alt TEXT NOT NULL DEFAULT '',
+    ref TEXT,
+    uploaded_at TEXT,
+    PRIMARY KEY (post_key, target, idx, pos)
+);
+"""
 
-    Version 1 allowed fewer states; SQLite cannot change a CHECK constraint in place, so
-    the posts table is rebuilt, in one transaction (all or nothing)."""
+
+def _migrate(conn: sqlite3.Connection) -> None:
+    """Create the tables, or bring an older outbox up to :data:`SCHEMA_VERSION`, in one
+    transaction (all or nothing: a failure leaves the old version as it was).
+
+    A new outbox is made as version 2 and then goes the same way as an old one:
+    1 -> 2 allows more states (SQLite cannot change a CHECK constraint in place, so the
+    posts table is rebuilt); 2 -> 3 adds the pictures (``media``, and two columns of
+    ``posts`` with defaults, so every existing row stays as it was)."""
     version = int(conn.execute("PRAGMA user_version").fetchone()[0])
     if version >= SCHEMA_VERSION:
         return
@@ -116,14 +146,17 @@ def _migrate(conn: sqlite3.Connection) -> None:
     ).fetchone()
     conn.execute("BEGIN IMMEDIATE")
     try:
-        if exists:
-            conn.execute("ALTER TABLE posts RENAME TO posts_v1")
-            conn.execute("DROP INDEX IF EXISTS posts_by_due")
-        for statement in _statements(_SCHEMA):
+        if not exists or version < 2:
+            if exists:
+                conn.execute("ALTER TABLE posts RENAME TO posts_v1")
+                conn.execute("DROP INDEX IF EXISTS posts_by_due")
+            for statement in _statements(_SCHEMA):
+                conn.execute(statement)
+            if exists:
+                conn.execute("INSERT INTO posts SELECT * FROM posts_v1")
+                conn.execute("DROP TABLE posts_v1")
+        for statement in _statements(_SCHEMA_V3):
             conn.execute(statement)
-        if exists:
-            conn.execute("INSERT INTO posts SELECT * FROM posts_v1")
-            conn.execute("DROP TABLE posts_v1")
         conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
     except BaseException:
         conn.execute("ROLLBACK")
@@ -151,6 +184,44 @@ class PartRecord:
 
 
 @dataclass(frozen=True)
+class Attachment:
+    """A picture a post part carries, given to :meth:`Outbox.enqueue`: its file
+    (``images/<sha256>.png`` in the state directory) and its alt text for the target."""
+
+    sha256: str
+    alt: str
+    idx: int = 0  # the part that carries it (pictures go on a thread's first part)
+
+
+# A recorded upload is used again while younger than this share of its life
+# (MediaRef.ttl_seconds): an upload that is about to expire is made again instead.
+REUSE_SHARE = 0.9
+# ...and not "from the future" by more than this (a clock set back: upload again)
+CLOCK_SKEW = 60.0
+
+
+@dataclass(frozen=True)
+class MediaRecord:
+    """A picture of one post part for one target, and its latest upload (if any)."""
+
+    idx: int
+    pos: int  # its place among the part's pictures
+    sha256: str
+    alt: str
+    ref: MediaRef | None
+    uploaded_at: datetime | None
+
+    def usable(self, now: datetime) -> bool:
+        """Whether the recorded upload can still be attached (see :data:`REUSE_SHARE`)."""
+        if self.ref is None or self.uploaded_at is None:
+            return False
+        if self.ref.ttl_seconds is None:
+            return True
+        age = (now - self.uploaded_at).total_seconds()
+        return -CLOCK_SKEW <= age < self.ref.ttl_seconds * REUSE_SHARE
+
+
+@dataclass(frozen=True)
 class OutboxItem:
     """One (post, target) row, with its parts' progress."""
 
@@ -171,6 +242,9 @@ class OutboxItem:
     done_at: datetime | None
     reason: str
     progress: dict[int, PartRecord] = field(default_factory=dict)
+    media: tuple[MediaRecord, ...] = ()  # every part's pictures, in (part, place) order
+    media_fallback: str = ""  # why the pictures were given up ("": they were not)
+    upload_failures: int = 0  # failed uploads in a row (reset by one that works)
 
     @property
     def texts(self) -> tuple[str, ...]:
@@ -193,6 +267,20 @@ class OutboxItem:
         rec = self.progress.get(idx)
         return rec.ref if rec is not None else None
 
+    def media_of(self, idx: int) -> tuple[MediaRecord, ...]:
+        """The pictures part ``idx`` goes out with: none once they were given up."""
+        if self.media_fallback:
+            return ()
+        return tuple(m for m in self.media if m.idx == idx)
+
+    @property
+    def media_waiting(self) -> int:
+        """Pictures not uploaded yet (of a post whose pictures were not given up)."""
+        if self.media_fallback or self.state not in ("pending", "sending", "held"):
+            return 0
+        done = {i for i, rec in self.progress.items() if rec.state == "posted"}
+        return sum(1 for m in self.media if m.ref is None and m.idx not in done)
+
 
 @dataclass(frozen=True)
 class TargetStatus:
@@ -202,6 +290,8 @@ class TargetStatus:
     blocked_at: datetime | None
     blocked_reason: str
     rate_limited_until: datetime | None
+    media_waiting: int = 0  # pictures of open posts not uploaded yet
+    without_media: int = 0  # posts that went out (or will) without their pictures
 
 
 class Outbox:
@@ -211,6 +301,13 @@ class Outbox:
         self._conn = conn
         self.path = path
         self._lock = lock  # ours to release (None: read-only, or the caller's lock)
+        # a read-only look (status) at an outbox no sender has brought to version 3 yet
+        self._pictures = (
+            conn.execute(
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'media'"
+            ).fetchone()
+            is not None
+        )
 
     # -- opening -------------------------------------------------------------------
 
@@ -247,13 +344,19 @@ class Outbox:
                 if owned is not None:
                     owned.release()
                 raise
-        conn.row_factory = sqlite3.Row
-        conn.execute("PRAGMA busy_timeout = 5000")
-        if not readonly:
-            conn.execute("PRAGMA journal_mode = WAL")
-            conn.execute("PRAGMA synchronous = FULL")
-            _migrate(conn)
-        return cls(conn, path, owned)
+        try:
+            conn.row_factory = sqlite3.Row
+            conn.execute("PRAGMA busy_timeout = 5000")
+            if not readonly:
+                conn.execute("PRAGMA journal_mode = WAL")
+                conn.execute("PRAGMA synchronous = FULL")
+                _migrate(conn)
+            return cls(conn, path, owned)
+        except BaseException:  # e.g. a migration that failed: nothing held
+            conn.close()
+            if owned is not None:
+                owned.release()
+            raise
 
     def close(self) -> None:
         self._conn.close()
@@ -286,11 +389,16 @@ class Outbox:
         now: datetime,
         *,
         held: str = "",
+        media: Sequence[Attachment] = (),
+        media_fallback: str = "",
     ) -> int:
         """Add ``post`` for each target not already holding its key; returns how many added.
 
         Idempotent: an existing (key, target) row is never re-added, reset or updated.
-        With ``held`` (the reason), the new rows wait in state ``held``.
+        With ``held`` (the reason), the new rows wait in state ``held``.  ``media``: the
+        pictures the post carries (their files already in the state directory), in
+        order; ``media_fallback``: why it carries none although it should (a chart that
+        could not be drawn).
         """
         added = 0
         state = "held" if held else "pending"
@@ -298,8 +406,8 @@ class Outbox:
             for target in targets:
                 cur = db.execute(
                     "INSERT OR IGNORE INTO posts (post_key, target, state, due, crossing, kind,"
-                    " people, parts, late_parts, created_at, updated_at, reason)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    " people, parts, late_parts, created_at, updated_at, reason, media_fallback)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (
                         post.key,
                         target,
@@ -313,9 +421,21 @@ class Outbox:
                         _ts(now),
                         _ts(now),
                         held,
+                        redact(media_fallback),
                     ),
                 )
                 added += cur.rowcount
+                if cur.rowcount != 1:
+                    continue
+                places: dict[int, int] = {}
+                for picture in media:
+                    pos = places.get(picture.idx, 0)
+                    places[picture.idx] = pos + 1
+                    db.execute(
+                        "INSERT INTO media (post_key, target, idx, pos, sha256, alt)"
+                        " VALUES (?, ?, ?, ?, ?, ?)",
+                        (post.key, target, picture.idx, pos, picture.sha256, picture.alt),
+                    )
         return added
 
     def hold(self, key: str, target: str, *, reason: str, now: datetime) -> bool:
@@ -483,6 +603,61 @@ class Outbox:
                 (key, target),
             )
 
+    def media_uploaded(
+        self, key: str, target: str, idx: int, pos: int, ref: MediaRef, *, now: datetime
+    ) -> None:
+        """Record an upload right after it returned (before the post that attaches it),
+        so a restart attaches it instead of uploading again; failures in a row reset."""
+        with self._tx() as db:
+            db.execute(
+                "UPDATE media SET ref = ?, uploaded_at = ?"
+                " WHERE post_key = ? AND target = ? AND idx = ? AND pos = ?",
+                (json.dumps(ref.to_json()), _ts(now), key, target, idx, pos),
+            )
+            db.execute(
+                "UPDATE posts SET upload_failures = 0, updated_at = ?"
+                " WHERE post_key = ? AND target = ?",
+                (_ts(now), key, target),
+            )
+
+    def forget_uploads(self, key: str, target: str, idx: int, *, now: datetime) -> None:
+        """The platform no longer has part ``idx``'s uploads: they are made again."""
+        with self._tx() as db:
+            db.execute(
+                "UPDATE media SET ref = NULL, uploaded_at = NULL"
+                " WHERE post_key = ? AND target = ? AND idx = ?",
+                (key, target, idx),
+            )
+            db.execute(
+                "UPDATE posts SET updated_at = ? WHERE post_key = ? AND target = ?",
+                (_ts(now), key, target),
+            )
+
+    def upload_failed(self, key: str, target: str, *, reason: str, now: datetime) -> int:
+        """An upload failed (and may be retried): returns the failures in a row so far."""
+        with self._tx() as db:
+            db.execute(
+                "UPDATE posts SET upload_failures = upload_failures + 1, reason = ?,"
+                " updated_at = ? WHERE post_key = ? AND target = ?",
+                (redact(reason), _ts(now), key, target),
+            )
+            row = db.execute(
+                "SELECT upload_failures FROM posts WHERE post_key = ? AND target = ?",
+                (key, target),
+            ).fetchone()
+        return int(row[0]) if row is not None else 0
+
+    def drop_media(self, key: str, target: str, *, reason: str, now: datetime) -> bool:
+        """The post goes out without its pictures; ``reason`` stays on the row.  False
+        when they were given up already (or the row is gone)."""
+        with self._tx() as db:
+            cur = db.execute(
+                "UPDATE posts SET media_fallback = ?, updated_at = ?"
+                " WHERE post_key = ? AND target = ? AND media_fallback = ''",
+                (redact(reason) or "given up", _ts(now), key, target),
+            )
+            return cur.rowcount == 1
+
     def block_target(self, target: str, *, reason: str, now: datetime) -> None:
         """Credentials refused: the target's posts stay pending until it is unblocked."""
         reason = redact(reason)  # a message that quotes a credential must not keep it
@@ -588,10 +763,39 @@ class Outbox:
             ):
                 counts[state] = count
             blocked_at, reason, limited = self.target_state(name)
+            waiting = without = 0
+            if self._pictures:
+                waiting, without = self._picture_counts(name)
             result.append(
-                TargetStatus(name, counts, self.next_due(name), blocked_at, reason, limited)
+                TargetStatus(
+                    name,
+                    counts,
+                    self.next_due(name),
+                    blocked_at,
+                    reason,
+                    limited,
+                    waiting,
+                    without,
+                )
             )
         return result
+
+    def _picture_counts(self, target: str) -> tuple[int, int]:
+        """(pictures of open posts not uploaded yet, posts whose pictures were given up):
+        what :attr:`OutboxItem.media_waiting` and ``media_fallback`` say, counted here."""
+        waiting = self._conn.execute(
+            "SELECT COUNT(*) FROM media JOIN posts USING (post_key, target)"
+            " WHERE media.target = ? AND media.ref IS NULL AND posts.media_fallback = ''"
+            " AND posts.state IN ('pending', 'sending', 'held')"
+            " AND NOT EXISTS (SELECT 1 FROM parts WHERE parts.post_key = media.post_key"
+            " AND parts.target = media.target AND parts.idx = media.idx"
+            " AND parts.state = 'posted')",
+            (target,),
+        ).fetchone()[0]
+        without = self._conn.execute(
+            "SELECT COUNT(*) FROM posts WHERE target = ? AND media_fallback != ''", (target,)
+        ).fetchone()[0]
+        return int(waiting), int(without)
 
     def _item(self, row: sqlite3.Row) -> OutboxItem:
         progress = {}
@@ -607,6 +811,23 @@ class Outbox:
                 datetime.fromisoformat(p["attempted_at"]),
                 _dt(p["posted_at"]),
             )
+        media: list[MediaRecord] = []
+        if self._pictures:
+            for m in self._conn.execute(
+                "SELECT * FROM media WHERE post_key = ? AND target = ? ORDER BY idx, pos",
+                (row["post_key"], row["target"]),
+            ):
+                media.append(
+                    MediaRecord(
+                        int(m["idx"]),
+                        int(m["pos"]),
+                        m["sha256"],
+                        m["alt"],
+                        MediaRef.from_json(json.loads(m["ref"])) if m["ref"] else None,
+                        _dt(m["uploaded_at"]),
+                    )
+                )
+        columns = row.keys()
         return OutboxItem(
             key=row["post_key"],
             target=row["target"],
@@ -625,4 +846,7 @@ class Outbox:
             done_at=_dt(row["done_at"]),
             reason=row["reason"],
             progress=progress,
+            media=tuple(media),
+            media_fallback=row["media_fallback"] if "media_fallback" in columns else "",
+            upload_failures=int(row["upload_failures"]) if "upload_failures" in columns else 0,
         )

@@ -16,7 +16,16 @@ Per target, strictly in due order (a post never overtakes an older one):
   rescheduled; no longer true -> ``withdrawn``; not to go out now (awaiting
   confirmation, a crew lost) -> ``held``;
 * ``should_stop`` (SIGTERM) is asked between posts: the post in flight is finished,
-  nothing more is started.
+  nothing more is started;
+* pictures: right before a part that carries pictures goes out, each one not uploaded
+  yet (or whose upload the platform may have dropped) is uploaded, and its
+  :class:`MediaRef` recorded in the outbox at once; the part is then posted with them.
+  Upload failures follow the rules above (rest, backoff, block); when they go on
+  (``max_attempts``) or waiting would send the post more than
+  ``images_max_delay_minutes`` after its due time, the text goes out without them
+  (``images_fallback: text_only``), logged once and kept on the outbox row.  A platform
+  that no longer has an upload (:class:`MediaExpired`) gets it again, once.  See
+  docs/outbox.md ("Pictures") for why this never posts twice.
 
 Time, sleep and randomness are injected.  :meth:`Poster.deliver_due` is the one step
 (never sleeps; says how long until the next useful call); the daemon schedules it,
@@ -42,11 +51,15 @@ from bot.posting.clients.base import (
     Client,
     ClientError,
     Duplicate,
+    MediaExpired,
+    MediaNotReady,
+    MediaRef,
     PostRef,
     RateLimited,
     Rejected,
 )
-from bot.posting.outbox import Outbox, OutboxItem, Wording
+from bot.posting.media import ImageMissing, ImageStore
+from bot.posting.outbox import MediaRecord, Outbox, OutboxItem, PartRecord, Wording
 
 log = logging.getLogger("spacebot.delivery")
 
@@ -79,6 +92,14 @@ def idempotency_key(post_key: str, target: str, idx: int) -> str:
     return f"spacebot-{digest[:40]}"
 
 
+@dataclass(frozen=True)
+class _Stop:
+    """Uploading stopped the step: ``wait`` seconds until useful again (``None``: go on
+    to the next target or the next run, as :meth:`Poster._step` returns)."""
+
+    wait: float | None
+
+
 @dataclass
 class DrainResult:
     posted: int = 0
@@ -89,6 +110,7 @@ class DrainResult:
     left_pending: dict[str, int] = field(default_factory=dict)
     blocked: list[str] = field(default_factory=list)
     next_due: datetime | None = None  # when drain() stopped: the next post's due instant
+    without_pictures: int = 0  # posts whose pictures were given up (images_fallback)
 
 
 def _utc_now() -> datetime:
@@ -111,8 +133,10 @@ class Poster:
         hook: Hook | None = None,
         verify: Verify | None = None,
         should_stop: Callable[[], bool] = lambda: False,
+        images: ImageStore | None = None,
     ) -> None:
         self.outbox = outbox
+        self.images = images or ImageStore(outbox.path.parent)
         self.clients = clients
         self.targets = list(targets)
         self.posting = posting or PostingConfig()
@@ -285,21 +309,232 @@ class Poster:
                 " (the platform de-duplicates)" if client.resend_is_safe else "",
             )
 
-        try:
-            self.outbox.begin_part(item.key, name, idx, wording=wording, now=now)
-        except KeyError:  # held or withdrawn meanwhile (by `spacebot hold`): look again
+        pictures = item.media_of(idx)
+        uploaded: set[int] = set()  # pictures uploaded in this step (by their place)
+        for again in (False, True):
+            media: list[MediaRef] = []
+            if pictures:
+                got = self._uploads(target, client, item, idx, pictures, now, again, uploaded)
+                if isinstance(got, _Stop):
+                    return got.wait
+                media = got
+            try:
+                self.outbox.begin_part(item.key, name, idx, wording=wording, now=now)
+            except KeyError:  # held or withdrawn meanwhile (by `spacebot hold`): look again
+                return None
+            self._call_hook("before_call", item, idx)
+            try:
+                ref = client.post(text, reply_to=reply_to, idempotency_key=key, media=media)
+            except Duplicate as exc:
+                ref = exc.existing or PostRef("")
+                log.info(
+                    "%s: %s part %d already on the platform (%s)", name, item.key, idx + 1, exc
+                )
+            except MediaExpired as exc:
+                if not media:  # not about pictures after all: content refused
+                    return self._on_error(target, item, idx, exc, uncertain=uncertain, now=now)
+                settled = self._media_refused(
+                    target,
+                    client,
+                    item,
+                    idx,
+                    exc,
+                    text=text,
+                    total=len(texts),
+                    prior=record if uncertain else None,
+                    reused=not uploaded,
+                    last=again,
+                    now=now,
+                )
+                if settled is not None:
+                    return settled.wait
+                continue  # upload them again, and post
+            except MediaNotReady as exc:
+                # Refused (422) until the platform has processed the upload: nothing is out;
+                # waiting for it follows the upload rules (never past due + the margin).
+                self._not_sent(item, name, idx, exc, uncertain=uncertain, now=now)
+                waited = self._on_upload_error(target, item, exc, now)
+                return waited.wait if isinstance(waited, _Stop) else None
+            except Rejected as exc:
+                if not media:
+                    return self._on_error(target, item, idx, exc, uncertain=uncertain, now=now)
+                # Refused with its pictures: never let them hold the text back for good.
+                self._not_sent(item, name, idx, exc, uncertain=uncertain, now=now)
+                why = exc.message.removeprefix(f"{name}: ")
+                self._drop_media(item, name, f"refused with its pictures ({why})", now)
+                return None
+            except ClientError as exc:
+                return self._on_error(target, item, idx, exc, uncertain=uncertain, now=now)
+            self._call_hook("after_call", item, idx)
+            self._posted(item, name, idx, ref, len(texts), max(now, self._clock()))
             return None
-        self._call_hook("before_call", item, idx)
-        try:
-            ref = client.post(text, reply_to=reply_to, idempotency_key=key)
-        except Duplicate as exc:
-            ref = exc.existing or PostRef("")
-            log.info("%s: %s part %d already on the platform (%s)", name, item.key, idx + 1, exc)
-        except ClientError as exc:
-            return self._on_error(target, item, idx, exc, uncertain=uncertain, now=now)
-        self._call_hook("after_call", item, idx)
-        self._posted(item, name, idx, ref, len(texts), max(now, self._clock()))
         return None
+
+    # -- pictures ------------------------------------------------------------------
+
+    def _uploads(
+        self,
+        target: TargetConfig,
+        client: Client,
+        item: OutboxItem,
+        idx: int,
+        pictures: Sequence[MediaRecord],
+        now: datetime,
+        again: bool,
+        uploaded: set[int],
+    ) -> list[MediaRef] | _Stop:
+        """The uploads part ``idx`` goes out with: each recorded one the platform still
+        keeps (unless ``again``), the others uploaded now and recorded at once.  ``[]``
+        when the pictures were given up; :class:`_Stop` when the step must end."""
+        name = target.name
+        refs: list[MediaRef] = []
+        for picture in pictures:
+            if not again and picture.ref is not None and picture.usable(now):
+                refs.append(picture.ref)
+                continue
+            try:
+                data = self.images.read(picture.sha256)
+            except ImageMissing as exc:
+                self._drop_media(item, name, str(exc), now)
+                return []
+            key = f"{idempotency_key(item.key, name, idx)}-image-{picture.pos}"
+            self._call_hook("before_upload", item, idx)
+            try:
+                ref = client.upload(data, picture.alt, idempotency_key=key)
+            except ClientError as exc:
+                return self._on_upload_error(target, item, exc, now)
+            self._call_hook("after_upload", item, idx)
+            self.outbox.media_uploaded(
+                item.key, name, idx, picture.pos, ref, now=max(now, self._clock())
+            )
+            self._call_hook("after_record", item, idx)
+            uploaded.add(picture.pos)
+            refs.append(ref)
+        return refs
+
+    def _media_refused(
+        self,
+        target: TargetConfig,
+        client: Client,
+        item: OutboxItem,
+        idx: int,
+        exc: MediaExpired,
+        *,
+        text: str,
+        total: int,
+        prior: PartRecord | None,
+        reused: bool,
+        last: bool,
+        now: datetime,
+    ) -> _Stop | None:
+        """The platform does not have part ``idx``'s uploads any more.  ``None``: upload
+        them again and post; else the step ends (settled, given up, or an error)."""
+        name = target.name
+        reason = exc.message.removeprefix(f"{name}: ")
+        if exc.maybe_published and prior is not None:
+            # "Not found, or attached already" (Mastodon), for a part an earlier attempt
+            # may have published: settle that first, as after any unknown outcome.
+            key = idempotency_key(item.key, name, idx)
+            try:
+                found = client.find_recent(text, idempotency_key=key)
+            except ClientError as error:
+                return _Stop(self._on_error(target, item, idx, error, uncertain=True, now=now))
+            pictures = item.media_of(idx)
+            if found is None and reused and _sent_before(pictures, prior):
+                # The uploads are within their life and were all sent with that earlier
+                # attempt: "not found" can only mean attached, to the post it published.
+                found = PostRef("")
+            if found is not None:
+                log.info(
+                    "%s: %s part %d was already published (its pictures are attached)%s",
+                    name,
+                    item.key,
+                    idx + 1,
+                    f": {found.url}" if found.url else "",
+                )
+                self._posted(item, name, idx, found, total, now)
+                return _Stop(None)
+        # this call published nothing
+        self._not_sent(item, name, idx, exc, uncertain=prior is not None, now=now)
+        self.outbox.forget_uploads(item.key, name, idx, now=now)
+        if last:
+            self._drop_media(item, name, f"refused its pictures after a new upload ({reason})", now)
+            return _Stop(None)
+        log.info("%s: %s: %s; uploading the pictures again", name, item.key, reason)
+        return None
+
+    def _on_upload_error(
+        self, target: TargetConfig, item: OutboxItem, exc: ClientError, now: datetime
+    ) -> list[MediaRef] | _Stop:
+        """An upload failed: rest, back off or block as for a post, or give the pictures
+        up (``[]``: the text goes out now without them)."""
+        name = target.name
+        reason = exc.message.removeprefix(f"{name}: ")
+        posting = self.posting
+        text_only = posting.images_fallback == "text_only"
+        deadline = item.due + timedelta(minutes=posting.images_max_delay_minutes)
+        if isinstance(exc, AuthFailed):
+            self._block(target, f"uploading a picture: {reason}", now)
+            return _Stop(None)
+        if isinstance(exc, RateLimited):
+            until = _rate_limit_until(exc, now)
+            if text_only and until > deadline:
+                why = (
+                    f"picture uploads are rate limited until {_iso(until)}, past "
+                    f"{_iso(deadline)} (due + images_max_delay_minutes)"
+                )
+                self._drop_media(item, name, why, now)
+                return []
+            self.outbox.set_rate_limited(name, until)
+            log.warning("%s: rate limited uploading a picture; waiting until %s", name, _iso(until))
+            return _Stop((until - now).total_seconds())
+        if isinstance(exc, Rejected):  # for good: this picture will never go
+            self._drop_media(item, name, f"the platform refused the picture ({reason})", now)
+            return []
+        # Transient (or anything unexpected): an orphan upload at worst, which is dropped
+        failures = self.outbox.upload_failed(item.key, name, reason=reason, now=now)
+        retry = posting.retry
+        ceiling = min(retry.cap_seconds, retry.base_seconds * 2 ** (failures - 1))
+        delay = self._rng.uniform(0, ceiling)
+        if text_only and failures >= retry.max_attempts:
+            why = f"{failures} picture uploads failed in a row ({reason})"
+            self._drop_media(item, name, why, now)
+            return []
+        if text_only and now + timedelta(seconds=delay) > deadline:
+            why = (
+                f"the picture upload failed ({reason}) and a retry would send the post "
+                f"after {_iso(deadline)} (due + images_max_delay_minutes)"
+            )
+            self._drop_media(item, name, why, now)
+            return []
+        if failures % retry.max_attempts == 0:  # images_fallback: wait
+            self._exhausted.add(name)
+            self._resting_until[name] = now + timedelta(seconds=retry.cap_seconds)
+            log.warning(
+                "%s: %d picture uploads failed in a row (%s); %s waits for the next run",
+                name,
+                failures,
+                reason,
+                item.key,
+            )
+            return _Stop(None if self._draining else retry.cap_seconds)
+        self._resting_until[name] = now + timedelta(seconds=delay)
+        log.warning(
+            "%s: picture upload failed (%s); retry %d in %.0f s", name, reason, failures, delay
+        )
+        return _Stop(delay)
+
+    def _drop_media(self, item: OutboxItem, name: str, reason: str, now: datetime) -> None:
+        """The post goes out without its pictures: said once, and kept on its row."""
+        if self.outbox.drop_media(item.key, name, reason=reason, now=now):
+            self.result.without_pictures += 1
+            log.warning(
+                "%s: %s goes out without its pictures: %s",
+                name,
+                item.key,
+                reason,
+                extra={"event": "pictures_dropped"},
+            )
 
     def _apply(self, verdict: Verdict, item: OutboxItem, name: str, now: datetime) -> None:
         """Act on a verdict other than "send" (the loop then looks at the outbox again)."""
@@ -382,37 +617,17 @@ class Poster:
         reason = exc.message.removeprefix(f"{name}: ")
 
         def not_sent() -> None:
-            # a definite "no" to THIS call; an earlier unknown outcome stays unknown
-            if uncertain:
-                self.outbox.part_uncertain(item.key, name, reason=reason, now=now)
-            else:
-                self.outbox.part_not_sent(item.key, name, idx, reason=reason, now=now)
+            self._not_sent(item, name, idx, exc, uncertain=uncertain, now=now)
 
         if isinstance(exc, RateLimited):
             not_sent()
-            waits = [t for t in (exc.reset_at,) if t is not None]
-            if exc.wait is not None:
-                waits.append(now + timedelta(seconds=exc.wait))
-            until = max(waits) if waits else now + timedelta(seconds=DEFAULT_RATE_LIMIT_WAIT)
-            until = max(until, now + timedelta(seconds=1))
+            until = _rate_limit_until(exc, now)
             self.outbox.set_rate_limited(name, until)
-            log.warning(
-                "%s: rate limited; waiting until %s", name, until.isoformat(timespec="seconds")
-            )
+            log.warning("%s: rate limited; waiting until %s", name, _iso(until))
             return (until - now).total_seconds()
         if isinstance(exc, AuthFailed):
             not_sent()
-            self.outbox.block_target(name, reason=reason, now=now)
-            self.blocked[name] = reason
-            pending = len(self.outbox.open_items(name))
-            log.error(
-                "%s: credentials refused (%s); its %d post(s) stay pending: fix the "
-                "credentials (%s) and run again",
-                name,
-                reason,
-                pending,
-                ", ".join(target.credential_vars.values()) or "see docs",
-            )
+            self._block(target, reason, now)
             return None
         if isinstance(exc, Rejected):
             if uncertain or idx > 0:
@@ -442,6 +657,59 @@ class Poster:
         log.warning("%s: %s; retry %d in %.0f s", name, reason, failures, delay)
         return delay
 
+    def _not_sent(
+        self,
+        item: OutboxItem,
+        name: str,
+        idx: int,
+        exc: ClientError,
+        *,
+        uncertain: bool,
+        now: datetime,
+    ) -> None:
+        """A definite "no" to THIS call; an earlier unknown outcome stays unknown."""
+        reason = exc.message.removeprefix(f"{name}: ")
+        if uncertain:
+            self.outbox.part_uncertain(item.key, name, reason=reason, now=now)
+        else:
+            self.outbox.part_not_sent(item.key, name, idx, reason=reason, now=now)
+
+    def _block(self, target: TargetConfig, reason: str, now: datetime) -> None:
+        name = target.name
+        self.outbox.block_target(name, reason=reason, now=now)
+        self.blocked[name] = reason
+        pending = len(self.outbox.open_items(name))
+        log.error(
+            "%s: credentials refused (%s); its %d post(s) stay pending: fix the "
+            "credentials (%s) and run again",
+            name,
+            reason,
+            pending,
+            ", ".join(target.credential_vars.values()) or "see docs",
+        )
+
     def _call_hook(self, point: str, item: OutboxItem, idx: int) -> None:
         if self._hook is not None:
             self._hook(point, item, idx)
+
+
+def _rate_limit_until(exc: RateLimited, now: datetime) -> datetime:
+    """When a 429 says to try again (its reset time and Retry-After; 15 min if neither)."""
+    waits = [t for t in (exc.reset_at,) if t is not None]
+    if exc.wait is not None:
+        waits.append(now + timedelta(seconds=exc.wait))
+    until = max(waits) if waits else now + timedelta(seconds=DEFAULT_RATE_LIMIT_WAIT)
+    return max(until, now + timedelta(seconds=1))
+
+
+def _iso(when: datetime) -> str:
+    return when.isoformat(timespec="seconds")
+
+
+def _sent_before(pictures: Sequence[MediaRecord], prior: PartRecord) -> bool:
+    """Whether every picture's recorded upload was made before the earlier attempt at
+    its part (so that attempt carried it: the poster posts with what it recorded)."""
+    return bool(pictures) and all(
+        p.uploaded_at is not None and p.ref is not None and p.uploaded_at <= prior.attempted_at
+        for p in pictures
+    )

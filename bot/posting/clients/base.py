@@ -139,6 +139,12 @@ class Transient(ClientError):
     """5xx, timeout, connection error: the post MAY have been published; retry later."""
 
 
+class MediaNotReady(Transient):
+    """The platform has the upload but is still processing it, so it refused the post
+    (nothing was published): post again a little later (Mastodon's 422 "not finished
+    processing")."""
+
+
 class AuthFailed(ClientError):
     """401, or 403 other than duplicate: the credentials are wrong or lack permission."""
 

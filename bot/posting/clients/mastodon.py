@@ -49,6 +49,7 @@ from bot.posting.clients.base import (
     AuthFailed,
     Client,
     MediaExpired,
+    MediaNotReady,
     MediaRef,
     PostRef,
     RateLimited,
@@ -283,11 +284,11 @@ def _message(exc: MastodonError) -> str:
     return "no details"
 
 
-def _media_problem(name: str, message: str) -> Transient | MediaExpired | None:
+def _media_problem(name: str, message: str) -> MediaNotReady | MediaExpired | None:
     """The typed error for Mastodon's 422 about a status's media, if it is one."""
     lowered = message.lower()
     if "processing" in lowered:  # media_attachments.validations.not_ready
-        return Transient(f"{name}: Mastodon is still processing the image ({message})")
+        return MediaNotReady(f"{name}: Mastodon is still processing the image ({message})")
     if "not found" in lowered:  # media_attachments.validations.not_found
         return MediaExpired(
             f"{name}: Mastodon no longer has the image, or it is attached already ({message})",

@@ -1,0 +1,84 @@
+"""The pictures waiting in the state directory: ``<state_dir>/images/<sha256>.png``.
+
+A post's charts are drawn when it enters the outbox and written here, named by their
+content (:mod:`bot.images.png`), before the outbox row that names them commits: after
+a crash the row never points at a picture that is not on disk.  Each write is atomic
+(a temporary file, fsync, rename, fsync of the folder), so a name never holds half a
+picture, and the same chart is written once however many posts and targets carry it.
+:meth:`ImageStore.read` checks the bytes against their name, so a damaged file is
+never uploaded.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from pathlib import Path
+
+from bot.images import png
+
+IMAGES_DIR = "images"
+
+
+class ImageMissing(Exception):
+    """A picture named by the outbox is not in the state directory (or is damaged)."""
+
+
+class ImageStore:
+    """The ``images`` folder of one state directory."""
+
+    def __init__(self, state_dir: Path) -> None:
+        self.dir = state_dir / IMAGES_DIR
+
+    def path(self, sha256: str) -> Path:
+        return self.dir / f"{sha256}.png"
+
+    def write(self, data: bytes) -> str:
+        """Store ``data`` (durably, atomically) under its content hash; returns the hash."""
+        sha = png.content_hash(data)
+        final = self.path(sha)
+        with contextlib.suppress(OSError):
+            if png.content_hash(final.read_bytes()) == sha:
+                return sha  # the same chart, written before (for another post or target)
+        self.dir.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=self.dir, prefix=f".{sha[:16]}-", suffix=".tmp")
+        try:
+            os.fchmod(fd, 0o644)  # mkstemp's 0600: a picture is no secret
+            with os.fdopen(fd, "wb") as out:
+                out.write(data)
+                out.flush()
+                os.fsync(out.fileno())
+            os.replace(tmp, final)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            raise
+        _fsync_dir(self.dir)
+        return sha
+
+    def read(self, sha256: str) -> bytes:
+        """The picture named ``sha256``; :class:`ImageMissing` if absent or damaged."""
+        try:
+            data = self.path(sha256).read_bytes()
+        except OSError as exc:
+            raise ImageMissing(
+                f"the picture {sha256}.png is missing from {self.dir} ({exc.strerror})"
+            ) from None
+        if png.content_hash(data) != sha256:
+            raise ImageMissing(f"the picture {sha256}.png in {self.dir} is damaged")
+        return data
+
+
+def _fsync_dir(path: Path) -> None:
+    """Make a rename in ``path`` durable (where the platform allows it)."""
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)

@@ -1,0 +1,254 @@
+"""Pictures from the check to the platform: drawn when a post enters the outbox (only
+for the targets that want them), written to the state directory before the row that
+names them, delivered through the dry run; matplotlib only when a picture is due; the
+config keys of the fallback; what ``status`` says."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import subprocess
+import sys
+import textwrap
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import CliRunner
+
+from bot.core.engine import find_milestones
+from bot.core.fields import RenderSettings
+from bot.core.milestone import Kind
+from bot.core.rules import Rules
+from bot.errors import ConfigError
+from bot.files.config import parse_config
+from bot.files.data import default_data_path, load_dataset
+from bot.files.targets import PostingConfig
+from bot.images.pictures import alt_for, post_charts
+from bot.posting.outbox import Attachment, Outbox
+
+ROOT = Path(__file__).resolve().parent.parent
+RECORD_DAY = "2015-10-15"  # Scott Kelly passes Michael Fincke at 09:02:01 UTC
+
+
+def write_config(tmp_path: Path, extra: str = "") -> Path:
+    path = tmp_path / "config.yaml"
+    path.write_text(
+        textwrap.dedent(
+            f"""\
+            state_dir: {tmp_path / "state"}
+            schedule: {{catch_up_days: 1}}
+            targets:
+              - name: as-x
+                platform: dry-run
+                options: {{file: as-x.jsonl, mimic: x}}
+              - name: as-sky
+                platform: dry-run
+                options: {{file: as-sky.jsonl, mimic: bluesky}}
+              - name: plain
+                platform: dry-run
+                options: {{file: plain.jsonl}}
+                images: false
+            """
+        )
+        + extra
+    )
+    return path
+
+
+def lines(tmp_path: Path, name: str) -> list[dict[str, Any]]:
+    path = tmp_path / "state" / f"{name}.jsonl"
+    return [json.loads(line) for line in path.read_text().splitlines() if line]
+
+
+def kelly_chart() -> object:
+    dataset = load_dataset(default_data_path())
+    start = datetime(2015, 10, 15, tzinfo=UTC)
+    end = datetime(2015, 10, 16, tzinfo=UTC)
+    (m,) = [
+        m
+        for m in find_milestones(dataset, Rules(), start, end).milestones
+        if m.kind is Kind.RECORD_CUMULATIVE
+    ]
+    (chart,) = post_charts([m], dataset, Rules(), RenderSettings())
+    return chart
+
+
+def test_a_check_writes_each_targets_pictures_before_the_row_and_posts_them(
+    tmp_path: Path, cli: CliRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    images = tmp_path / "state" / "images"
+    enqueued: list[str] = []
+    real_enqueue = Outbox.enqueue
+
+    def enqueue(self: Outbox, post: Any, targets: Any, now: Any, **kw: Any) -> int:
+        media: Sequence[Attachment] = kw.get("media", ())
+        for m in media:  # on disk, whole, before the row that names it commits
+            data = (images / f"{m.sha256}.png").read_bytes()
+            assert hashlib.sha256(data).hexdigest() == m.sha256
+        enqueued.append(f"{targets[0]}:{len(media)}")
+        return real_enqueue(self, post, targets, now, **kw)
+
+    monkeypatch.setattr(Outbox, "enqueue", enqueue)
+    run = cli("check", "--config", write_config(tmp_path), "--at", f"{RECORD_DAY}T10:00:00Z")
+    assert run.code == 0, run.err
+    assert sorted(enqueued) == ["as-sky:1", "as-x:1", "plain:0"]
+    (png,) = images.glob("*.png")  # drawn once, for both targets
+    digest = hashlib.sha256(png.read_bytes()).hexdigest()
+    assert png.name == f"{digest}.png"
+
+    chart = kelly_chart()
+    for name, platform in (("as-x", "x"), ("as-sky", "bluesky")):
+        upload, posted = lines(tmp_path, name)
+        assert upload["image"]["sha256"] == digest
+        assert upload["image"]["alt"] == alt_for(chart, platform)  # its platform's alt text
+        assert "Michael Fincke" in posted["text"]
+        assert posted["media"] == [
+            {
+                "id": upload["id"],
+                "name": png.name,
+                "bytes": png.stat().st_size,
+                "alt": alt_for(chart, platform),
+            }
+        ]
+    (plain,) = lines(tmp_path, "plain")  # images: false
+    assert "media" not in plain
+    box = Outbox.open(tmp_path / "state", readonly=True)
+    try:
+        for name in ("as-x", "as-sky"):
+            (item,) = box.items(name)
+            assert item.state == "posted"
+            assert [m.sha256 for m in item.media] == [digest]
+            assert item.media[0].ref is not None  # the upload, recorded
+    finally:
+        box.close()
+
+
+def test_a_check_with_no_picture_to_draw_never_imports_matplotlib(
+    tmp_path: Path, cli: CliRunner
+) -> None:
+    config = write_config(tmp_path)
+    # The record is found (and drawn) by the check before its instant...
+    run = cli("check", "--config", config, "--at", f"{RECORD_DAY}T00:00:00Z")
+    assert run.code == 0, run.err
+    assert len(list((tmp_path / "state" / "images").glob("*.png"))) == 1
+    # ...then, in a fresh process, the check that delivers it (finding it again: queued
+    # already, nothing drawn) and the next day's check, with nothing due.
+    code = textwrap.dedent(
+        f"""
+        import io, sys
+        from bot.cli import Context, main
+        for at in ("{RECORD_DAY}T10:00:00Z", "2015-10-16T10:00:00Z"):
+            out, err = io.StringIO(), io.StringIO()
+            code = main(["check", "--config", sys.argv[1], "--at", at],
+                        Context(stdout=out, stderr=err, env={{"SPACEBOT_OFFLINE": "1"}}))
+            assert code == 0, err.getvalue()
+        assert not [m for m in sys.modules if m.split(".")[0] == "matplotlib"], "imported"
+        print("ok")
+        """
+    )
+    env = {"PATH": "", "PYTHONPATH": str(ROOT), "HOME": str(tmp_path)}
+    env["SPACEBOT_CACHE_DIR"] = str(tmp_path / "cache")
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(config)],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert done.stdout.strip() == "ok"
+    upload, posted = lines(tmp_path, "as-x")  # delivered with the picture drawn earlier
+    assert posted["media"][0]["name"] == f"{upload['image']['sha256']}.png"
+
+
+def test_a_chart_that_cannot_be_drawn_never_stops_the_text(
+    tmp_path: Path,
+    cli: CliRunner,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    import bot.images.draw
+
+    def broken(chart: object) -> bytes:
+        raise RuntimeError("no fonts at all")
+
+    monkeypatch.setattr(bot.images.draw, "draw", broken)
+    caplog.set_level(logging.ERROR, "spacebot")
+    run = cli("check", "--config", write_config(tmp_path), "--at", f"{RECORD_DAY}T10:00:00Z")
+    assert run.code == 0, run.err
+    (posted,) = lines(tmp_path, "as-x")
+    assert "Michael Fincke" in posted["text"]
+    assert "media" not in posted
+    box = Outbox.open(tmp_path / "state", readonly=True)
+    try:
+        (item,) = box.items("as-x")
+        assert item.state == "posted"
+        assert item.media_fallback == "its chart could not be drawn (RuntimeError: no fonts at all)"
+    finally:
+        box.close()
+    assert any("could not be drawn" in r.getMessage() for r in caplog.records)
+
+
+def test_status_shows_pictures_waiting_and_posts_without_them(
+    tmp_path: Path, cli: CliRunner
+) -> None:
+    config = write_config(tmp_path)
+    run = cli("check", "--config", config, "--at", f"{RECORD_DAY}T00:00:00Z")
+    assert run.code == 0, run.err
+    run = cli("status", "--config", config, now=datetime(2015, 10, 15, 1, tzinfo=UTC))
+    assert run.code == 0, run.err
+    assert "pictures: as-x: 1 picture waiting to be uploaded" in run.out
+    assert "pictures: plain" not in run.out
+    box = Outbox.open(tmp_path / "state")
+    try:
+        (item,) = box.items("as-sky")
+        box.drop_media(item.key, "as-sky", reason="3 picture uploads failed in a row", now=item.due)
+    finally:
+        box.close()
+    run = cli("status", "--config", config, "--format", "json")
+    data = json.loads(run.out)
+    counts = {t["target"]: (t["pictures_waiting"], t["without_pictures"]) for t in data["targets"]}
+    assert counts == {"as-x": (1, 0), "as-sky": (0, 1), "plain": (0, 0)}
+    (without,) = data["without_pictures"]
+    assert without["pictures_reason"] == "3 picture uploads failed in a row"
+    run = cli("status", "--config", config)
+    assert f"without pictures: as-sky {item.key}: 3 picture uploads failed in a row" in run.out
+
+
+# ------------------------------------------------------------------ config
+
+
+def test_the_fallback_defaults_to_sending_the_text_alone() -> None:
+    posting = parse_config({}, "c.yaml").posting
+    assert (posting.images_fallback, posting.images_max_delay_minutes) == ("text_only", 15.0)
+    raw = {"posting": {"images_fallback": "wait", "images_max_delay_minutes": 0}}
+    posting = parse_config(raw, "c.yaml").posting
+    assert posting == PostingConfig(images_fallback="wait", images_max_delay_minutes=0)
+
+
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [
+        ({"images_fallback": "drop"}, "posting.images_fallback: unknown value 'drop'"),
+        ({"images_max_delay_minutes": -1}, "posting.images_max_delay_minutes: must be a number"),
+        ({"images_fallback_mode": "wait"}, "images_fallback_mode"),
+    ],
+)
+def test_the_fallback_settings_are_checked(raw: dict[str, object], message: str) -> None:
+    with pytest.raises(ConfigError) as err:
+        parse_config({"posting": raw}, "c.yaml")
+    assert message in str(err.value)
+
+
+def test_the_example_config_shows_the_fallback_defaults() -> None:
+    import yaml
+
+    raw = yaml.safe_load((ROOT / "config.example.yaml").read_text(encoding="utf-8"))
+    assert raw["posting"]["images_fallback"] == "text_only"
+    assert raw["posting"]["images_max_delay_minutes"] == 15
+    assert parse_config(raw, "config.example.yaml").posting == PostingConfig()
