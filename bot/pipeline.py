@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from bot.core import platforms
 from bot.core.engine import find_milestones
@@ -50,6 +50,9 @@ from bot.posting.media import ImageStore
 from bot.posting.outbox import Attachment, Outbox, OutboxItem
 from bot.posting.poster import DrainResult, Poster, Verdict
 
+if TYPE_CHECKING:
+    from bot.images.charts import Chart
+
 log = logging.getLogger("spacebot.pipeline")
 CHECKED_FILE = "checked_until.json"
 STALE = "the data is too old to back it (no sync vouches for the crew at that instant)"
@@ -60,6 +63,26 @@ Clock = Callable[[], datetime]
 
 def _utc_now() -> datetime:
     return datetime.now(UTC)
+
+
+Drawer = Callable[[Sequence["Chart"]], list[bytes | str]]  # each PNG, or why not
+
+
+def draw_charts(charts: Sequence[Chart]) -> list[bytes | str]:
+    """The check's drawer: :func:`bot.images.draw.draw_apart`, in a child process."""
+    from bot.images.draw import draw_apart  # matplotlib: only when a picture is due
+
+    return draw_apart(charts)
+
+
+def _why(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {exc}"
+
+
+def _undrawn(target: TargetConfig, key: str, why: str) -> str:
+    text = f"its chart could not be drawn ({why})"
+    log.error("%s: %s: %s", target.name, key, text)
+    return text
 
 
 # --- what several commands share ---------------------------------------------------------
@@ -183,6 +206,7 @@ class Pipeline:
     clients: dict[str, Client] = field(default_factory=dict)
     poster: Poster | None = None
     should_stop: Callable[[], bool] = lambda: False  # the daemon's SIGTERM
+    draw: Drawer | None = None  # charts to PNGs (None: draw_charts, in a child process)
     last_sync: SyncReport | None = None
 
     def __post_init__(self) -> None:
@@ -309,11 +333,11 @@ class Pipeline:
             return max(m.at, now) if cfg.schedule.post_at == "crossing" else now
 
         dataset = self.loaded.dataset
-        enqueued = skipped = held = 0
         by_key = {m.key: m for m in result.milestones}
-        drawn: dict[object, str] = {}  # chart -> its content hash (drawn once a check)
+        # (target, post, its milestones, why it is held): pictures for all of them are
+        # drawn at once, then every post enters the outbox in order.
+        entering: list[tuple[TargetConfig, Post, list[Milestone], str]] = []
         for target in cfg.targets:
-            wants = cfg.images_for(target)
             posts = render(
                 result.milestones,
                 self.loaded.templates,
@@ -324,20 +348,25 @@ class Pipeline:
             for post in posts:
                 members = [by_key[k] for k in post.key.split("+") if k in by_key]
                 reason = hold_reason(members, dataset) or self._operator_hold(members) or ""
-                media: tuple[Attachment, ...] = ()
-                undrawn = ""
-                if (
-                    members
-                    and wants.wants(members[0].kind)
-                    and self.outbox.get(post.key, target.name) is None
-                ):
-                    media, undrawn = self._pictures(members, target, drawn)
-                added = self.outbox.enqueue(
-                    post, [target.name], now, held=reason, media=media, media_fallback=undrawn
-                )
-                enqueued += added
-                held += added if reason else 0
-                skipped += 1 - min(added, 1)
+                entering.append((target, post, members, reason))
+        pictures = self._pictures(
+            [
+                (target, post.key, members)
+                for target, post, members, _ in entering
+                if members
+                and cfg.images_for(target).wants(members[0].kind)
+                and self.outbox.get(post.key, target.name) is None
+            ]
+        )
+        enqueued = skipped = held = 0
+        for target, post, _, reason in entering:
+            media, undrawn = pictures.get((target.name, post.key), ((), ""))
+            added = self.outbox.enqueue(
+                post, [target.name], now, held=reason, media=media, media_fallback=undrawn
+            )
+            enqueued += added
+            held += added if reason else 0
+            skipped += 1 - min(added, 1)
         released, withdrawn = self._settle_held(now)
         # The next check starts from now, not from `end`: it recomputes the look-ahead
         # with whatever data it has then (the outbox refuses what is already queued).
@@ -354,29 +383,50 @@ class Pipeline:
         )
 
     def _pictures(
-        self, members: Sequence[Milestone], target: TargetConfig, drawn: dict[object, str]
-    ) -> tuple[tuple[Attachment, ...], str]:
-        """The chart(s) of the post announcing ``members``, for ``target``: each drawn once
-        a check (``drawn``) and written to the state directory, with the alt text its
-        platform takes.  A chart that cannot be drawn never stops the text: ``((), why)``.
-        """
-        from bot.images.draw import draw  # matplotlib: only when a picture is due
+        self, wanted: Sequence[tuple[TargetConfig, str, Sequence[Milestone]]]
+    ) -> dict[tuple[str, str], tuple[tuple[Attachment, ...], str]]:
+        """(target name, post key) -> the post's pictures for that target, with the alt
+        text its platform takes; or ``((), why)`` when a chart could not be drawn: the
+        text goes out whatever the chart does.  Each chart is drawn once, all of them in
+        one call of ``self.draw``, and written to the state directory."""
+        if not wanted:
+            return {}
         from bot.images.pictures import alt_for, post_charts
 
         cfg = self.config
-        platform = target.spec.platform
+        out: dict[tuple[str, str], tuple[tuple[Attachment, ...], str]] = {}
+        charts: list[tuple[TargetConfig, str, tuple[Chart, ...]]] = []
+        for target, key, members in wanted:
+            try:
+                found = post_charts(members, self.loaded.dataset, cfg.rules, cfg.render)
+            except Exception as exc:  # noqa: BLE001 - the text goes out whatever the chart does
+                out[target.name, key] = (), _undrawn(target, key, _why(exc))
+            else:
+                charts.append((target, key, found))
+        unique = list(dict.fromkeys(chart for _, _, found in charts for chart in found))
         try:
-            attachments = []
-            for chart in post_charts(members, self.loaded.dataset, cfg.rules, cfg.render):
-                sha = drawn.get(chart)
-                if sha is None:
-                    sha = drawn[chart] = self.images.write(draw(chart))
-                attachments.append(Attachment(sha, alt_for(chart, platform)))
-        except Exception as exc:  # the text goes out whatever the chart does
-            why = f"its chart could not be drawn ({type(exc).__name__}: {exc})"
-            log.exception("%s: %s: %s", target.name, members[0].key, why)
-            return (), why
-        return tuple(attachments), ""
+            pngs = (self.draw or draw_charts)(unique)
+        except Exception as exc:  # noqa: BLE001 - the child could not start, or died
+            pngs = [_why(exc)] * len(unique)
+        shas: dict[Chart, str] = {}
+        failed: dict[Chart, str] = {}
+        for chart, png in zip(unique, pngs, strict=True):
+            if isinstance(png, str):
+                failed[chart] = png
+                continue
+            try:
+                shas[chart] = self.images.write(png)
+            except OSError as exc:
+                failed[chart] = _why(exc)
+        for target, key, found in charts:
+            why = next((failed[c] for c in found if c in failed), None)
+            if why is not None:
+                out[target.name, key] = (), _undrawn(target, key, why)
+                continue
+            platform = target.spec.platform
+            attached = tuple(Attachment(shas[c], alt_for(c, platform)) for c in found)
+            out[target.name, key] = attached, ""
+        return out
 
     # -- trust: held posts and the check before sending ------------------------------
 

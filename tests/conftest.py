@@ -78,6 +78,19 @@ def _fresh_instance_limits() -> Iterator[None]:
 
 
 @pytest.fixture(autouse=True)
+def _draw_in_the_test_process(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Checks draw their charts here, with the same matplotlib code, rather than in the
+    child process production spawns for them (0.6 s each); tests marked ``draw_apart``
+    (tests/test_pipeline_pictures.py) spawn it."""
+    if request.node.get_closest_marker("draw_apart") is None:
+        from bot.images.draw import draw_each
+
+        monkeypatch.setattr("bot.pipeline.draw_charts", draw_each)
+
+
+@pytest.fixture(autouse=True)
 def _restore_logging() -> Iterator[None]:
     root = logging.getLogger()
     handlers, level = root.handlers[:], root.level

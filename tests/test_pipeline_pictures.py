@@ -166,6 +166,59 @@ def test_a_check_with_no_picture_to_draw_never_imports_matplotlib(
     assert posted["media"][0]["name"] == f"{upload['image']['sha256']}.png"
 
 
+@pytest.mark.slow
+@pytest.mark.draw_apart
+def test_the_daemon_draws_in_a_child_process_and_never_keeps_matplotlib(
+    tmp_path: Path,
+) -> None:
+    # Regression: drawing in the daemon's own process kept matplotlib and its fonts
+    # loaded for good (idle memory from about 48 MiB to about 100 MiB).
+    config = write_config(tmp_path)
+    code = textwrap.dedent(
+        f"""
+        import io, sys
+        from bot.cli import Context, main
+        out, err = io.StringIO(), io.StringIO()
+        code = main(["check", "--config", sys.argv[1], "--at", "{RECORD_DAY}T10:00:00Z"],
+                    Context(stdout=out, stderr=err, env={{"SPACEBOT_OFFLINE": "1"}}))
+        assert code == 0, err.getvalue()
+        assert not [m for m in sys.modules if m.split(".")[0] == "matplotlib"], "imported"
+        print("ok")
+        """
+    )
+    env = {"PATH": "", "PYTHONPATH": str(ROOT), "HOME": str(tmp_path)}
+    env["SPACEBOT_CACHE_DIR"] = str(tmp_path / "cache")
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(config)],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert done.stdout.strip() == "ok"
+    (png,) = (tmp_path / "state" / "images").glob("*.png")  # drawn by the child, once
+    assert png.read_bytes().startswith(b"\x89PNG")
+    upload, posted = lines(tmp_path, "as-x")
+    assert posted["media"][0]["name"] == png.name
+    assert upload["image"]["sha256"] == png.stem
+
+
+def test_a_child_that_dies_leaves_the_text_alone(
+    tmp_path: Path, cli: CliRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def dead(charts: Sequence[object]) -> list[bytes | str]:
+        raise RuntimeError("A process in the process pool was terminated abruptly")
+
+    monkeypatch.setattr("bot.pipeline.draw_charts", dead)
+    run = cli("check", "--config", write_config(tmp_path), "--at", f"{RECORD_DAY}T10:00:00Z")
+    assert run.code == 0, run.err
+    (posted,) = lines(tmp_path, "as-x")
+    assert "Michael Fincke" in posted["text"]
+    assert "media" not in posted
+
+
 def test_a_chart_that_cannot_be_drawn_never_stops_the_text(
     tmp_path: Path,
     cli: CliRunner,

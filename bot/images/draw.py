@@ -1,7 +1,10 @@
 """Charts drawn as PNG with matplotlib's Agg renderer.
 
 matplotlib is imported inside :func:`draw` only: importing this module costs nothing,
-so a preview or a daily check with no chart to draw never loads it.
+so a preview or a daily check with no chart to draw never loads it.  The daemon draws
+with :func:`draw_apart`, in a short-lived child process: once loaded, matplotlib and
+its fonts stay in a process (about 50 MiB, twice an idle daemon's memory), so a child
+takes that and gives it back when the check's charts are drawn.
 
 Output is deterministic: the same chart gives the same bytes on one installation (fixed
 size, DPI, fonts and rc settings, no timestamp or software version in the PNG).  Fonts:
@@ -40,6 +43,30 @@ PLOT_TOP = 164
 PLOT_BOTTOM = 606
 FOOTER_Y = 651
 TIMELINE_Y = 566  # the axis of a mission chart's timeline
+
+
+def draw_each(charts: Sequence[Chart]) -> list[bytes | str]:
+    """Each chart's PNG, or why it could not be drawn (a chart never stops the rest)."""
+    out: list[bytes | str] = []
+    for chart in charts:
+        try:
+            out.append(draw(chart))
+        except Exception as exc:  # noqa: BLE001 - said to the caller, who posts the text
+            out.append(f"{type(exc).__name__}: {exc}")
+    return out
+
+
+def draw_apart(charts: Sequence[Chart]) -> list[bytes | str]:
+    """:func:`draw_each` in a fresh child process (spawned: safe beside the daemon's
+    threads), which exits when done; nothing to draw starts no process."""
+    if not charts:
+        return []
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=1, mp_context=context) as child:
+        return child.submit(draw_each, list(charts)).result()
 
 
 def draw(chart: Chart) -> bytes:
