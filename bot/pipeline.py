@@ -10,9 +10,8 @@ due, each at its crossing instant (``post_at: crossing``) or at the check
 (``post_at: check``).  :meth:`Pipeline.reload` swaps in a new configuration and what it
 points at (data, templates), or keeps the last good one when anything is wrong.
 
-The module also holds what several commands need from the configuration: the setup
-check (:func:`setup_problems`) and rendering for the configured or named platforms
-(:func:`render_posts`).
+What several commands need before any of this (the setup check, rendering for the
+configured or named platforms) is in :mod:`bot.preflight`.
 """
 
 from __future__ import annotations
@@ -22,33 +21,30 @@ import logging
 import os
 import random
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from bot.core import platforms
 from bot.core.engine import find_milestones
 from bot.core.milestone import Milestone
 from bot.core.model import Dataset, iso
-from bot.core.platforms import PlatformSpec
 from bot.core.post import Post
-from bot.core.render import check_templates, render
+from bot.core.render import render
 from bot.core.templates import TemplateSet
 from bot.core.trust import AWAITING_CONFIRMATION, hold_reason
 from bot.errors import ConfigError, Problem, UserError
 from bot.files.config import Config
 from bot.files.live import load_mission_data
 from bot.files.lock import StateLock
-from bot.files.secrets import check_secret
 from bot.files.targets import TargetConfig
-from bot.files.templates import load_templates
 from bot.posting.clients import Client, open_clients, spec_of
 from bot.posting.holds import RELEASED, held_people, operator_reason
 from bot.posting.media import ImageStore
 from bot.posting.outbox import Attachment, Outbox, OutboxItem
 from bot.posting.poster import DrainResult, Poster, Verdict
+from bot.preflight import setup_problems
 
 if TYPE_CHECKING:
     from bot.images.charts import Chart
@@ -83,62 +79,6 @@ def _undrawn(target: TargetConfig, key: str, why: str) -> str:
     text = f"its chart could not be drawn ({why})"
     log.error("%s: %s: %s", target.name, key, text)
     return text
-
-
-# --- what several commands share ---------------------------------------------------------
-
-
-def setup_problems(
-    config: Config, env: Mapping[str, str], *, credentials: bool
-) -> tuple[TemplateSet | None, list[Problem]]:
-    """The templates, and every problem with them and the targets' credentials.
-
-    Templates are checked against the configured targets' platforms only (a Mastodon
-    target with ``max_chars: 5000`` may carry long wording; an unconfigured X may not
-    matter).  Credentials are checked unless ``credentials`` is false (a dry run).
-    """
-    problems: list[Problem] = []
-    templates: TemplateSet | None = None
-    try:
-        templates = load_templates(config.templates)
-    except UserError as exc:
-        problems.extend(exc.problems)
-    else:
-        specs = [target.spec for target in config.targets]
-        problems.extend(check_templates(templates, specs, config.render))
-    if credentials:
-        for target in config.targets:
-            for var in target.credential_vars.values():
-                problem = check_secret(env, var, where=f"target '{target.name}'")
-                if problem is not None:
-                    problems.append(problem)
-    return templates, problems
-
-
-def render_posts(
-    milestones: Sequence[Milestone],
-    config: Config,
-    templates: TemplateSet,
-    platform_names: Iterable[str] = (),
-) -> dict[str, list[Post]]:
-    """Posts per platform: the named platforms (with their default limits), else every
-    configured target's (a rehearsal renders as the platform it mimics)."""
-    names = list(platform_names)
-    for name in names:
-        if name not in platforms.PLATFORMS:
-            raise UserError(f"unknown platform '{name}': use one of {', '.join(platforms.names())}")
-    specs = [platforms.spec(n) for n in names] or [t.spec for t in config.targets]
-    labels = _labels(specs)
-    return {
-        labels[spec]: render(milestones, templates, spec, config.render)
-        for spec in dict.fromkeys(specs)
-    }
-
-
-def _labels(specs: Sequence[PlatformSpec]) -> dict[PlatformSpec, str]:
-    unique = list(dict.fromkeys(specs))
-    clash = {s.platform for s in unique if sum(o.platform == s.platform for o in unique) > 1}
-    return {s: f"{s.platform} ({s.limit})" if s.platform in clash else s.platform for s in unique}
 
 
 # --- the pipeline -----------------------------------------------------------------------

@@ -223,7 +223,7 @@ def test_a_credential_with_a_line_break_is_refused_naming_the_variable(tmp_path:
         tmp_path,
         "targets: [{name: fedi, platform: mastodon, options: {api_base_url: 'https://m.example'}}]\n",
     )
-    from bot.pipeline import setup_problems
+    from bot.preflight import setup_problems
 
     problems = setup_problems(
         load_config(str(config), {}),

@@ -101,7 +101,7 @@ def register(sub: Subparsers) -> None:
 def run(args: argparse.Namespace, ctx: Context) -> int:
     from bot.files.live import load_mission_data
     from bot.files.templates import load_templates
-    from bot.pipeline import render_posts
+    from bot.preflight import render_posts
 
     config = config_of(args, ctx)
     start = parse_instant(args.start, config)

@@ -83,7 +83,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     posts = {}
     if args.platform:
         from bot.files.templates import load_templates
-        from bot.pipeline import render_posts
+        from bot.preflight import render_posts
 
         posts = render_posts(
             [m for m, _, _ in rows], config, load_templates(config.templates), args.platform

@@ -41,7 +41,7 @@ def register(sub: Subparsers) -> None:
 def run(args: argparse.Namespace, ctx: Context) -> int:
     from bot.files.live import load_mission_data_with_notes
     from bot.files.lock import state_dir_problem
-    from bot.pipeline import setup_problems
+    from bot.preflight import setup_problems
 
     problems: list[Problem] = []
     config: Config | None = None
