@@ -208,7 +208,8 @@ def _cw(adjective: str, noun: str | None, place: str) -> CountryWords:
 
 
 # Every country (and former country) whose citizens have flown to space, orbital
-# or suborbital.  Adjectives that are not also nouns ("Chinese", "French") get
+# or suborbital (a test checks the bundled history against it: a country missing here
+# costs every command that renders it pycountry's database, ~35 ms).  Adjectives that are not also nouns ("Chinese", "French") get
 # "astronaut" so that "no Chinese astronaut", "by a French astronaut" read well.
 COUNTRIES: Mapping[str, CountryWords] = {
     "US": _cw("US", "American", "the US"),
@@ -265,6 +266,13 @@ COUNTRIES: Mapping[str, CountryWords] = {
     "MT": _cw("Maltese", "Maltese astronaut", "Malta"),
     "AR": _cw("Argentine", None, "Argentina"),
     "TH": _cw("Thai", "Thai astronaut", "Thailand"),
+    "CR": _cw("Costa Rican", None, "Costa Rica"),
+    "PE": _cw("Peruvian", None, "Peru"),
+    "IR": _cw("Iranian", None, "Iran"),
+    "PA": _cw("Panamanian", None, "Panama"),
+    "NG": _cw("Nigerian", None, "Nigeria"),
+    "KN": _cw("Kittitian", None, "Saint Kitts and Nevis"),
+    "CY": _cw("Cypriot", None, "Cyprus"),
 }
 
 
