@@ -95,7 +95,7 @@ FAILURES = [
     ("malformed", r"malformed JSON \(application/json\) at line 1 column \d+"),
     ("truncated", r"JSON answer cut short"),
     ("short-body", r"connection closed before the whole answer"),
-    ("timeout", r"no answer within 0.25 s"),
+    ("timeout", r"no answer within 1 s"),
     ("reset", r"(connection closed before the whole answer|request failed)"),
     ("401", r"HTTP 401 Unauthorized: Invalid token. \(check the LL2 API key"),
 ]

@@ -11,7 +11,9 @@ TOKEN_VALUE = "ll2key-SECRET-0123456789abcdef"
 
 
 def client_for(server: FakeLL2, clock: FakeClock, **kw: object) -> LL2Client:
-    options: dict[str, object] = {"timeout": 0.25, "sleep": clock.sleep, "clock": clock}
+    # 1 s: a normal answer of the fake server never takes that long, even on a loaded
+    # machine (0.25 s did, now and then); its "timeout" fault waits longer (1.5 s).
+    options: dict[str, object] = {"timeout": 1.0, "sleep": clock.sleep, "clock": clock}
     options.update(kw)
     return LL2Client(server.url, **options)  # type: ignore[arg-type]
 

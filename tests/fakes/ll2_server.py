@@ -84,7 +84,7 @@ class FakeLL2:
     ignore: set[str] = field(default_factory=set)  # filters to pretend not to know
     next_base: str | None = None  # write next links with this base (default: our URL)
     max_limit: int = 100  # LL2's page-size ceiling (lower it to test paging cheaply)
-    timeout_sleep: float = 0.5
+    timeout_sleep: float = 1.5  # longer than the tests clients' timeout (1 s)
 
     def __post_init__(self) -> None:
         self.requests: list[Request] = []
