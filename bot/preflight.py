@@ -57,9 +57,12 @@ def render_posts(
     config: Config,
     templates: TemplateSet,
     platform_names: Iterable[str] = (),
+    *,
+    late: bool = True,
 ) -> dict[str, list[Post]]:
     """Posts per platform: the named platforms (with their default limits), else every
-    configured target's (a rehearsal renders as the platform it mimics)."""
+    configured target's (a rehearsal renders as the platform it mimics); ``late``: with
+    their past-tense wording too."""
     names = list(platform_names)
     for name in names:
         if name not in platforms.PLATFORMS:
@@ -67,7 +70,7 @@ def render_posts(
     specs = [platforms.spec(n) for n in names] or [t.spec for t in config.targets]
     labels = _labels(specs)
     return {
-        labels[spec]: render(milestones, templates, spec, config.render)
+        labels[spec]: render(milestones, templates, spec, config.render, late=late)
         for spec in dict.fromkeys(specs)
     }
 

@@ -230,3 +230,30 @@ def test_no_tld_after_a_dot_means_no_link(text: str) -> None:
     if "." in text and not _entities.tld_after_a_dot(text):
         assert list(_entities._extract_urls(text, _entities.X_URLS)) == []
         assert list(_entities._extract_urls(text, _entities.MASTODON_URLS)) == []
+
+
+@given(st.text(max_size=40), st.integers(min_value=0, max_value=40))
+@example("ab.ÄbC_9x", 3)
+@example("a.comé", 2)
+def test_the_word_run_after_a_dot_is_regexs_own(text: str, start: int) -> None:
+    # tld_after_a_dot reads ASCII word characters itself (so a plain text never imports
+    # the regex module); it must read exactly what regex's V0 \w{0,N} reads.
+    start = min(start, len(text))
+    longest = max(len(t) for t in _tlds.GENERIC + _tlds.COUNTRY)
+    expected = regex.compile(rf"\w{{0,{longest}}}", regex.V0).match(text, start)
+    assert _entities._word_run(text, start) == (expected.group() if expected else "")
+
+
+def test_measuring_plain_text_with_accents_never_imports_regex() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from bot.core import text_length as t\n"
+        "text = 'Today Michael López-Alegría passed 215 days — Soyuz TMA-9. Done.'\n"
+        "assert t.fits(text, 'x', 280)\n"
+        "assert 'regex' not in sys.modules, 'imported'\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr

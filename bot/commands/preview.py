@@ -112,7 +112,8 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     result = find_milestones(dataset, config.rules, start, end)
     warn_stale(ctx, result.horizon, end, [f"{s.name} ({s.mission})" for s in result.stale])
     templates = load_templates(config.templates)
-    posts = render_posts(result.milestones, config, templates, args.platform or ())
+    # the wording due now only: the past tense is the outbox's, for a post gone late
+    posts = render_posts(result.milestones, config, templates, args.platform or (), late=False)
     pictures: Pictures | None = None
     if args.images is not None:
         wanted = {label: wanted_images(config, label, bool(args.platform)) for label in posts}

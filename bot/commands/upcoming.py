@@ -86,7 +86,11 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
         from bot.preflight import render_posts
 
         posts = render_posts(
-            [m for m, _, _ in rows], config, load_templates(config.templates), args.platform
+            [m for m, _, _ in rows],
+            config,
+            load_templates(config.templates),
+            args.platform,
+            late=False,
         )
     indexes = {platform: post_of(items) for platform, items in posts.items()}
     if args.format == "json":

@@ -23,14 +23,21 @@ code-point offsets into the text, as in Ruby.
 
 from __future__ import annotations
 
+import re
 import stringprep
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import cache, lru_cache
-
-import regex
+from functools import cache
+from typing import TYPE_CHECKING, Literal
 
 from bot.core import _tlds
+
+if TYPE_CHECKING:
+    import regex
+
+# The ``regex`` module (Unicode properties, Ruby-like semantics) is imported when a
+# pattern is first needed, not with this module: plain texts never need one (see
+# :func:`tld_after_a_dot`), and importing it costs a command 7 ms.
 
 # twitter-text Extractor: a link longer than this (with "https://" added when it has
 # no scheme, and its host in punycode) is not a link; t.co slugs are at most 40 long.
@@ -40,7 +47,6 @@ _DEFAULT_SCHEME_LENGTH = len("https://")
 # Mastodon Extractor::MAX_DOMAIN_LENGTH: a mention whose domain is longer is no mention.
 MAX_MENTION_DOMAIN_LENGTH = 253
 
-_FLAGS = regex.V0 | regex.IGNORECASE | regex.MULTILINE  # Ruby /i; Ruby's ^ $ are per line
 
 # -- character sets of twitter-text's regex.rb ---------------------------------------
 _UNICODE_SPACES = "\t-\r \x85\xa0\u1680\u180e\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
@@ -64,8 +70,8 @@ _DOMAIN_CHAR = (
 _SUBDOMAIN = f"(?:(?:{_DOMAIN_CHAR}(?:[_-]|{_DOMAIN_CHAR})*)?{_DOMAIN_CHAR}\\.)"
 _DOMAIN_NAME = f"(?:(?:{_DOMAIN_CHAR}(?:-|{_DOMAIN_CHAR})*)?{_DOMAIN_CHAR}\\.)"
 _TLD_END = "(?=[^0-9a-z@+-]|$)"
-_GTLD = f"(?:(?:{'|'.join(map(regex.escape, _tlds.GENERIC))}){_TLD_END})"
-_CCTLD = f"(?:(?:{'|'.join(map(regex.escape, _tlds.COUNTRY))}){_TLD_END})"
+_GTLD = f"(?:(?:{'|'.join(map(re.escape, _tlds.GENERIC))}){_TLD_END})"
+_CCTLD = f"(?:(?:{'|'.join(map(re.escape, _tlds.COUNTRY))}){_TLD_END})"
 _PUNYCODE = "(?:xn--[0-9a-z]+)"
 _TLD = f"(?:{_GTLD}|{_CCTLD}|{_PUNYCODE})"
 _DOMAIN = f"(?:{_SUBDOMAIN}*{_DOMAIN_NAME}{_TLD})"
@@ -125,18 +131,17 @@ _M_URL = _url_pattern(
     f"[a-z0-9_&=#/\\-{_UCHARS}]",
 )
 
-_NO_SCHEME_BAD_BEFORE = regex.compile(r"[-_./]$", regex.V0 | regex.MULTILINE)
+_NO_SCHEME_BAD_BEFORE = r"[-_./]$"  # flags "v0-lines"
 
 # Mastodon Account::MENTION_RE (USERNAME_RE is case-insensitive, [[:word:]] is
 # Letter | Mark | Decimal_Number | Connector_Punctuation in Ruby).
 _WORD = r"[\p{L}\p{M}\p{Nd}\p{Pc}]"
-_MENTION = regex.compile(
+_MENTION = (  # flags "v0"
     f"(?<![=/{_WORD[1:-1]}])@(?P<name>(?P<user>(?i:[a-z0-9_]+(?:[.-]+[a-z0-9_]+)*))"
-    f"(?:@(?P<domain>{_WORD}+(?:[.-]+{_WORD}+)*))?)",
-    regex.V0,
+    f"(?:@(?P<domain>{_WORD}+(?:[.-]+{_WORD}+)*))?)"
 )
-# twitter-text end_mention_match: no mention when followed by these.
-_MENTION_END_BAD = regex.compile(f"(?:[@\uff20]|{_LATIN_ACCENTS_RUN}|://)", _FLAGS)
+# twitter-text end_mention_match: no mention when followed by these (Ruby's /i).
+_MENTION_END_BAD = f"(?:[@\uff20]|{_LATIN_ACCENTS_RUN}|://)"
 
 
 @dataclass(frozen=True)
@@ -158,10 +163,24 @@ class UrlRules:
         return _compile(self.tco_pattern)
 
 
+Flags = Literal["ruby", "v0", "v0-lines"]
+
+
 @cache
-def _compile(pattern: str) -> regex.Pattern[str]:
-    # Compiled on first use, not at import: the TLD alternation is large.
-    return regex.compile(pattern, _FLAGS)
+def _compile(pattern: str, flags: Flags = "ruby") -> regex.Pattern[str]:
+    """``pattern`` compiled on first use, not at import (the TLD alternation is large):
+    with Ruby's /i and per-line ^ $ (``ruby``), or regex's V0 alone (``v0``) or with
+    per-line ^ $ (``v0-lines``)."""
+    import regex
+
+    return regex.compile(
+        pattern,
+        {
+            "ruby": regex.V0 | regex.IGNORECASE | regex.MULTILINE,
+            "v0": regex.V0,
+            "v0-lines": regex.V0 | regex.MULTILINE,
+        }[flags],
+    )
 
 
 # X: twitter-text's rules.  Hosts go through IDNA as Java's IDN.toASCII does with
@@ -208,8 +227,22 @@ def extract_urls(text: str, rules: UrlRules) -> list[tuple[int, int]]:
 
 _TLD_KEYS = frozenset(t.casefold() for t in _tlds.GENERIC + _tlds.COUNTRY)
 _TLD_LENGTHS = sorted({len(t) for t in _TLD_KEYS})
-# Every TLD is made of word characters (tests check it), so one starts a word run.
-_WORD_RUN = regex.compile(rf"\w{{0,{_TLD_LENGTHS[-1]}}}", regex.V0)
+_ASCII_WORD = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
+
+
+def _word_run(text: str, start: int) -> str:
+    r"""regex's ``\w{0,N}`` at ``start`` (N: the longest TLD); every TLD is made of word
+    characters (tests check it), so one starts such a run.  ASCII is read here (regex's
+    V0 ``\w`` on ASCII is exactly ``[A-Za-z0-9_]``), anything else by regex itself."""
+    longest = _TLD_LENGTHS[-1]
+    end = start
+    stop = min(len(text), start + longest)
+    while end < stop and text[end] in _ASCII_WORD:
+        end += 1
+    if end == stop or text[end].isascii():
+        return text[start:end]
+    run = _compile(rf"\w{{0,{longest}}}", "v0").match(text, start)
+    return run.group() if run else ""
 
 
 def tld_after_a_dot(text: str) -> bool:
@@ -226,7 +259,7 @@ def tld_after_a_dot(text: str) -> bool:
         head = text[dot + 1 : dot + 5]
         if head.casefold() == "xn--" or len(head.casefold()) != len(head):
             return True  # punycode, or a character folding to several: full rule decides
-        after = _WORD_RUN.match(text, dot + 1).group()  # type: ignore[union-attr]
+        after = _word_run(text, dot + 1)
         folded = after.casefold()
         if len(folded) != len(after):
             return True
@@ -241,7 +274,8 @@ def _extract_urls(text: str, rules: UrlRules) -> Iterator[tuple[int, int]]:
         start, end = m.span("url")
         url, domain = m.group("url"), m.group("domain")
         if not m.group("scheme"):
-            if not rules.without_scheme or _NO_SCHEME_BAD_BEFORE.search(m.group("before")):
+            bad_before = _compile(_NO_SCHEME_BAD_BEFORE, "v0-lines")
+            if not rules.without_scheme or bad_before.search(m.group("before")):
                 continue
             # Without a scheme only ASCII(-and-Latin) host names count, one link each;
             # the last one takes the path with it.
@@ -267,9 +301,8 @@ def _extract_urls(text: str, rules: UrlRules) -> Iterator[tuple[int, int]]:
                 yield start, end
 
 
-@lru_cache(maxsize=1)
 def _ascii_domains() -> regex.Pattern[str]:
-    return regex.compile(_ASCII_DOMAIN, _FLAGS)
+    return _compile(_ASCII_DOMAIN)
 
 
 def mastodon_mentions(text: str) -> list[tuple[int, int, str]]:
@@ -282,8 +315,9 @@ def mastodon_mentions(text: str) -> list[tuple[int, int, str]]:
     if "@" not in text:
         return []
     found = []
-    for m in _MENTION.finditer(text):
-        if _MENTION_END_BAD.match(text, m.end()):
+    mention, end_bad = _compile(_MENTION, "v0"), _compile(_MENTION_END_BAD)
+    for m in mention.finditer(text):
+        if end_bad.match(text, m.end()):
             continue
         domain = m.group("domain")
         if domain and len(domain) > MAX_MENTION_DOMAIN_LENGTH:

@@ -8,12 +8,14 @@ of them ("Scott Kelly and Mikhail Kornienko") unless documented as the first one
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, TypeVar
 
 from bot.core import wording as w
 from bot.core.milestone import Kind, Milestone
+
+T = TypeVar("T")
 
 Overflow = Literal["fallback", "thread"]
 OVERFLOWS: tuple[Overflow, ...] = ("fallback", "thread")
@@ -166,58 +168,88 @@ FIELDS: Mapping[str, Field] = {
 }
 
 
-def build_fields(
-    members: Sequence[Milestone], settings: RenderSettings | None = None
-) -> dict[str, str]:
+class Fields(dict[str, str]):
+    """One post's field values, each worked out when a template first asks for it (a
+    template uses a few of the fields: a preview of all history renders thousands of
+    posts).  A known field with nothing to say is ``""``; an unknown one a KeyError."""
+
+    def __init__(self, makers: Mapping[str, Callable[[], str]]) -> None:
+        super().__init__()
+        self._makers = makers
+
+    def __missing__(self, key: str) -> str:
+        if key not in FIELDS:
+            raise KeyError(key)
+        make = self._makers.get(key)
+        value = self[key] = make() if make is not None else ""
+        return value
+
+
+def _once(make: Callable[[], T]) -> Callable[[], T]:
+    """``make``, called at most once."""
+    done: list[T] = []
+
+    def once() -> T:
+        if not done:
+            done.append(make())
+        return done[0]
+
+    return once
+
+
+def build_fields(members: Sequence[Milestone], settings: RenderSettings | None = None) -> Fields:
     """The value of every field for one post (``members``: one milestone, or crewmates')."""
     settings = settings or RenderSettings()
     timezone = settings.timezone
-    scope_labels, scope_people = settings.scope_labels, settings.scope_people
+    labels, people = settings.scope_labels, settings.scope_people
     rank_limit = settings.rank_limit
     first = members[0]
     kind = first.kind
     group = len(members) > 1
-    names = [m.name for m in members]
-    shorts = _short_names(members)
-    f: dict[str, str] = dict.fromkeys(FIELDS, "")
-    value = w.duration(first.value_seconds)  # the *_days fields follow the one rule too
-    total = w.duration(first.total_seconds)
-    f.update(
-        name=w.join(names),
-        name_possessive=w.possessive(w.join(names)),
-        short_name=w.join(shorts),
-        value_days=value,
-        value_days_hours=value,
-        total_days=total,
-        total_days_hours=total,
-        mission=_mission(members),
-        career=_career(members),
-        launch_date=w.date_words(first.flight_launch, timezone),
-        date=w.date_words(first.at, timezone),
-        time=w.time_words(first.at, timezone),
-        their=w.pronoun_possessive([m.gender for m in members]),
-    )
-    f["is"], f["has"], f["was"] = ("are", "have", "were") if group else ("is", "has", "was")
-
+    names = _once(lambda: w.join([m.name for m in members]))
+    shorts = _once(lambda: _short_names(members))
+    value = _once(lambda: w.duration(first.value_seconds))  # the *_days fields too
+    total = _once(lambda: w.duration(first.total_seconds))
+    makers: dict[str, Callable[[], str]] = {
+        "name": names,
+        "name_possessive": lambda: w.possessive(names()),
+        "short_name": lambda: w.join(shorts()),
+        "value_days": value,
+        "value_days_hours": value,
+        "total_days": total,
+        "total_days_hours": total,
+        "mission": lambda: _mission(members),
+        "career": lambda: _career(members),
+        "launch_date": lambda: w.date_words(first.flight_launch, timezone),
+        "date": lambda: w.date_words(first.at, timezone),
+        "time": lambda: w.time_words(first.at, timezone),
+        "their": lambda: w.pronoun_possessive([m.gender for m in members]),
+        "is": lambda: "are" if group else "is",
+        "has": lambda: "have" if group else "has",
+        "was": lambda: "were" if group else "was",
+    }
     if kind.is_record:
-        f["value"] = f["value_days_hours"]
-        _record_fields(f, first, scope_labels, scope_people)
+        makers["value"] = value
+        record = _once(lambda: _record_fields(first, labels, people))
+        for name in _RECORD_FIELDS:
+            makers[name] = lambda name=name: record().get(name, "")  # type: ignore[misc]
     elif kind is Kind.MISSION_END:
-        f["value"] = value
-        f["totals"] = _totals(members, shorts, scope_labels, scope_people, rank_limit)
-        f["ranks"] = w.ranks_phrase(
-            first.ranks, "cumulative", scope_labels, scope_people, rank_limit, first.at
+        makers["value"] = value
+        makers["totals"] = lambda: _totals(members, shorts(), labels, people, rank_limit)
+        makers["ranks"] = lambda: w.ranks_phrase(
+            first.ranks, "cumulative", labels, people, rank_limit, first.at
         )
-        f["flight_ranks"] = w.ranks_phrase(
-            first.ranks, "consecutive", scope_labels, scope_people, rank_limit, first.at
+        makers["flight_ranks"] = lambda: w.ranks_phrase(
+            first.ranks, "consecutive", labels, people, rank_limit, first.at
         )
     elif kind is Kind.IN_MEMORIAM:
-        f["value"] = value
+        makers["value"] = value
     elif first.threshold_days is not None:
-        f["value"] = w.round_days(first.threshold_days)
+        days = first.threshold_days
+        makers["value"] = lambda: w.round_days(days)
     else:
-        f["value"] = f["value_days"]
-    return f
+        makers["value"] = value
+    return Fields(makers)
 
 
 def _short_names(members: Sequence[Milestone]) -> list[str]:
@@ -226,12 +258,29 @@ def _short_names(members: Sequence[Milestone]) -> list[str]:
     return [m.name if shorts.count(s) > 1 else s for m, s in zip(members, shorts, strict=True)]
 
 
+_RECORD_FIELDS = (
+    "previous_name",
+    "previous_possessive",
+    "previous_short_name",
+    "previous_days",
+    "previous_days_hours",
+    "scope",
+    "scope_note",
+    "no_one",
+    "by_whom",
+    "than_anyone",
+    "record_claim",
+    "record_claim_past",
+)
+
+
 def _record_fields(
-    f: dict[str, str],
     m: Milestone,
     labels: Mapping[str, str] | None,
     people: Mapping[str, str] | None,
-) -> None:
+) -> dict[str, str]:
+    """The fields of a record post (:data:`_RECORD_FIELDS`), worked out together."""
+    f: dict[str, str] = {}
     if m.previous is not None:
         f["previous_name"] = m.previous.name
         f["previous_possessive"] = w.possessive(m.previous.name)
@@ -253,6 +302,7 @@ def _record_fields(
         f["record_claim"] = f"{widest.no_one} has spent more time in space"
         past_who = "" if world else f" {widest.by_whom}"
         f["record_claim_past"] = f"setting the record for the most time in space{past_who}"
+    return f
 
 
 def _mission(members: Sequence[Milestone]) -> str:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from functools import cached_property
 
 
 class Kind(StrEnum):
@@ -93,7 +92,7 @@ class Milestone:
     ranks: tuple[Rank, ...] = ()  # mission_end: standings after landing
     short_name: str | None = None  # the person's name for a second mention, when set in data
 
-    @cached_property
+    @property
     def key(self) -> str:
         """Stable identity: the same milestone always has the same key, whatever window found it.
 
@@ -102,7 +101,18 @@ class Milestone:
         mission end the launch instant.  A Soviet record is keyed as a Russian one (Russia
         is the Soviet Union's continuator state, and these records were keyed so before the
         Soviet scope existed): :data:`KEY_SCOPES`.
+
+        Worked out once per milestone (kept in the instance's ``__dict__``: a preview asks
+        for every key several times; ``functools.cached_property`` takes a lock each time
+        on Python 3.11).
         """
+        try:
+            return self.__dict__["_key"]  # type: ignore[no-any-return]
+        except KeyError:
+            key = self.__dict__["_key"] = self._make_key()
+            return key
+
+    def _make_key(self) -> str:
         if self.kind.is_record:
             assert self.previous is not None
             scope = self.scopes[0] if self.scopes else "-"

@@ -13,7 +13,8 @@ checked against the configured platforms (:func:`check_templates`).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections import ChainMap
+from collections.abc import Callable, Iterable, Mapping, MutableMapping, Sequence
 from datetime import datetime
 
 from bot.core import samples, text_length
@@ -66,8 +67,11 @@ def render(
     spec: PlatformSpec,
     settings: RenderSettings | None = None,
     due: Callable[[Milestone], datetime] | None = None,
+    *,
+    late: bool = True,
 ) -> list[Post]:
-    """One post per milestone (or crew group), every part fitting ``spec``."""
+    """One post per milestone (or crew group), every part fitting ``spec``; with its
+    past-tense wording too unless ``late`` is false (a preview shows only the first)."""
     settings = settings or RenderSettings()
     tags = settings.tags
 
@@ -80,14 +84,18 @@ def render(
         fields = build_fields(members, settings)
         words = templates.wording(first.kind, spec.platform)
         parts = _realize(words.text, words.fallback, fields, tags, fits, settings.overflow)
-        late = _realize(words.late, words.late_fallback, fields, tags, fits, settings.overflow)
+        late_parts = (
+            _realize(words.late, words.late_fallback, fields, tags, fits, settings.overflow)
+            if late
+            else ()
+        )
         posts.append(
             Post(
                 key=post_key(members),
                 crossing=first.at,
                 due=min(due(m) for m in members) if due is not None else first.at,
                 parts=parts,
-                late_parts=late,
+                late_parts=late_parts,
                 kind=first.kind.value,
                 people=tuple(m.person for m in members),
             )
@@ -118,7 +126,8 @@ def _realize(
 
 def _compose(template: Template, fields: Mapping[str, str], tags: tuple[str, ...]) -> str:
     if template.places_hashtags:
-        return fill(template, {**fields, "hashtags": " ".join(tags)})
+        tagged: MutableMapping[str, str] = {"hashtags": " ".join(tags)}
+        return fill(template, ChainMap(tagged, fields))  # type: ignore[arg-type]
     text = fill(template, fields)
     return _append_tags(text, tags)
 

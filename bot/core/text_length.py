@@ -32,12 +32,13 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache
-from typing import Literal, get_args
-
-import regex
+from functools import cache, lru_cache
+from typing import TYPE_CHECKING, Literal, get_args
 
 from bot.core import _entities, _x_emoji
+
+if TYPE_CHECKING:
+    import regex
 
 Counter = Literal["x", "mastodon", "bluesky"]
 COUNTERS: tuple[Counter, ...] = get_args(Counter)
@@ -48,7 +49,14 @@ URL_LENGTH = 23
 BLUESKY_MAX_BYTES = 3000
 BLUESKY_MAX_GRAPHEMES = 300
 
-_GRAPHEME = regex.compile(r"\X", regex.V1)
+
+@cache
+def _grapheme() -> regex.Pattern[str]:
+    """One extended grapheme cluster (the ``regex`` module, imported on first need: an
+    ASCII text never needs it)."""
+    import regex
+
+    return regex.compile(r"\X", regex.V1)
 
 
 @dataclass(frozen=True)
@@ -79,11 +87,11 @@ X_V3 = XConfig(
     ranges=((0, 4351, 100), (8192, 8205, 100), (8208, 8223, 100), (8242, 8247, 100)),
 )
 # Code points outside X_V3's weight-1 ranges.
-_X_HEAVY = regex.compile(r"[^\u0000-\u10ff\u2000-\u200d\u2010-\u201f\u2032-\u2037]")
+_X_HEAVY = re.compile(r"[^\u0000-\u10ff\u2000-\u200d\u2010-\u201f\u2032-\u2037]")
 # Every emoji twitter-text knows has © or ® or a code point from U+203C on
 # (tests/test_text_length.py checks it against the table).
-_X_EMOJI_POSSIBLE = regex.compile("[\u00a9\u00ae\u203c-\U0010ffff]")
-_X_INVALID = regex.compile(f"[{_entities.INVALID_CHARACTERS}]")
+_X_EMOJI_POSSIBLE = re.compile("[\u00a9\u00ae\u203c-\U0010ffff]")
+_X_INVALID = re.compile(f"[{_entities.INVALID_CHARACTERS}]")
 _JAVA_TRIM = "".join(map(chr, range(0x21)))  # Java String.trim() strips these
 
 
@@ -120,7 +128,7 @@ def fits(text: str, counter: Counter, limit: int) -> bool:
 
 def graphemes(text: str) -> list[str]:
     """``text`` cut into grapheme clusters (the units Bluesky and Mastodon count)."""
-    return list(_GRAPHEME.findall(text))
+    return list(_grapheme().findall(text))
 
 
 def grapheme_count(text: str) -> int:
@@ -132,7 +140,7 @@ def grapheme_count(text: str) -> int:
 
 @lru_cache(maxsize=8192)
 def _grapheme_count(text: str) -> int:
-    return sum(1 for _ in _GRAPHEME.finditer(text))
+    return sum(1 for _ in _grapheme().finditer(text))
 
 
 # -- X ---------------------------------------------------------------------------------

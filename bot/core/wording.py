@@ -207,10 +207,11 @@ def _cw(adjective: str, noun: str | None, place: str) -> CountryWords:
     return CountryWords(adjective, noun or adjective, place)
 
 
-# Every country (and former country) whose citizens have flown to space, orbital
-# or suborbital (a test checks the bundled history against it: a country missing here
-# costs every command that renders it pycountry's database, ~35 ms).  Adjectives that are not also nouns ("Chinese", "French") get
-# "astronaut" so that "no Chinese astronaut", "by a French astronaut" read well.
+# Every country (and former country) whose citizens have flown to space, orbital or
+# suborbital (a test checks the bundled history against it: a country missing here
+# costs every command that renders it pycountry's database, ~35 ms).  Adjectives that
+# are not also nouns ("Chinese", "French") get "astronaut" so that "no Chinese
+# astronaut", "by a French astronaut" read well.
 COUNTRIES: Mapping[str, CountryWords] = {
     "US": _cw("US", "American", "the US"),
     "RU": _cw("Russian", None, "Russia"),
