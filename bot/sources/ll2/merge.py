@@ -226,6 +226,17 @@ class _Merge:
         self.ignored: list[str] = []
         self.changes: list[str] = []
         self.out: dict[str, Person] = {}
+        # the history's people by family name and by whole name (each name they go by),
+        # folded once: every LL2 astronaut is looked up here
+        self.by_surname: dict[str, list[Person]] = {}
+        self.by_name: dict[tuple[str, ...], list[Person]] = {}
+        self.order = {p.id: i for i, p in enumerate(history.people)}
+        for p in history.people:
+            keys = {name_key(n) for n in _names_of(p)}
+            for key in keys:
+                self.by_name.setdefault(key, []).append(p)
+            for surname in {key[-1] for key in keys if key}:
+                self.by_surname.setdefault(surname, []).append(p)
 
     def run(self) -> SyncResult:
         reported: set[str] = set()
@@ -280,11 +291,9 @@ class _Merge:
             return known
         launches = [r.launch.net for r in pair_rides(a).rides]
         names = {_surname(a.name), *(_surname(alias) for alias in a.aliases)}
-        candidates = [
-            p
-            for p in self.history.people
-            if any(_surname(n) and _surname(n) in names for n in _names_of(p))
-        ]
+        candidates = self._in_order(
+            p for surname in names if surname for p in self.by_surname.get(surname, ())
+        )
         shared = [p for p in candidates if _shares_a_flight(p, launches)]
         if len(shared) == 1:
             self.ids[a.id] = shared[0].id
@@ -312,9 +321,7 @@ class _Merge:
             )
             return None
         full = {name_key(a.name), *(name_key(x) for x in a.aliases)}
-        namesakes = [
-            p for p in self.history.people if any(name_key(n) in full for n in _names_of(p))
-        ]
+        namesakes = self._in_order(p for key in full for p in self.by_name.get(key, ()))
         if namesakes:
             self.refused.append(
                 Refusal(
@@ -330,6 +337,10 @@ class _Merge:
         pid = _new_id(a.name, taken)
         self.ids[a.id] = pid
         return pid
+
+    def _in_order(self, people: Iterable[Person]) -> list[Person]:
+        """``people`` of the history without repeats, in the history's order."""
+        return sorted({p.id: p for p in people}.values(), key=lambda p: self.order[p.id])
 
     # -- one person --------------------------------------------------------------------
 
