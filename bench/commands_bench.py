@@ -2,6 +2,8 @@
 
     python bench/commands_bench.py                      # this checkout
     python bench/commands_bench.py --other /tmp/base    # and another checkout, same run
+    python bench/commands_bench.py --other /tmp/base --other-python /tmp/basevenv/bin/python
+                                        # ...whose dependencies differ (a venv of its own)
 
 The floor is a fresh interpreter that parses the bundled history with PyYAML's C
 loader and nothing else: no command that reads the data can be faster without a
@@ -58,23 +60,23 @@ def best(argv: list[str], cwd: Path, env: dict[str, str], runs: int, cold: bool)
     return min(times)
 
 
-def floor(checkout: Path, env: dict[str, str], runs: int) -> float:
+def floor(checkout: Path, env: dict[str, str], runs: int, python: str) -> float:
     files = sorted((checkout / "schedules").glob("*.yaml"))
     code = (
         "import yaml, sys\n"
         "for f in sys.argv[1:]:\n"
         "    yaml.load(open(f, encoding='utf-8'), Loader=yaml.CSafeLoader)\n"
     )
-    return best([sys.executable, "-c", code, *map(str, files)], checkout, env, runs, False)
+    return best([python, "-c", code, *map(str, files)], checkout, env, runs, False)
 
 
-def measure(checkout: Path, runs: int) -> dict[str, tuple[float, float]]:
+def measure(checkout: Path, runs: int, python: str) -> dict[str, tuple[float, float]]:
     cache = tempfile.mkdtemp(prefix="spacebot-warm-")
     env = {**os.environ, "PYTHONPATH": str(checkout), "SPACEBOT_CACHE_DIR": cache, "NO_COLOR": "1"}
     env.pop("SPACEBOT_CONFIG", None)
-    out: dict[str, tuple[float, float]] = {"YAML floor": (floor(checkout, env, runs), 0.0)}
+    out: dict[str, tuple[float, float]] = {"YAML floor": (floor(checkout, env, runs, python), 0.0)}
     for label, args in COMMANDS.items():
-        argv = [sys.executable, "-m", "bot", *args]
+        argv = [python, "-m", "bot", *args]
         run(argv, checkout, env)  # fill the cache
         warm = best(argv, checkout, env, runs, cold=False)
         cold = best(argv, checkout, env, runs, cold=True)
@@ -85,10 +87,13 @@ def measure(checkout: Path, runs: int) -> dict[str, tuple[float, float]]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--other", type=Path, help="another checkout to measure in the same run")
+    parser.add_argument(
+        "--other-python", default=sys.executable, help="the interpreter for --other"
+    )
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
-    checkouts = [HERE] + ([args.other] if args.other else [])
-    results = {c: measure(c, args.runs) for c in checkouts}
+    checkouts = [(HERE, sys.executable)] + ([(args.other, args.other_python)] if args.other else [])
+    results = {c: measure(c, args.runs, python) for c, python in checkouts}
     for checkout, figures in results.items():
         base = figures["YAML floor"][0]
         print(f"\n{checkout}  (best of {args.runs} fresh processes)")

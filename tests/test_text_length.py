@@ -219,7 +219,9 @@ def test_every_emoji_has_a_code_point_the_filter_looks_for() -> None:
     low = "".join(chr(c) for c in range(0x203C) if c not in (0xA9, 0xAE))
     assert pattern.search(low) is None
     assert pattern.search("#\u200d*0\u200d9#0\ufe0e") is None
-    assert all(text_length._X_EMOJI_POSSIBLE.search(m) for m in ("©\ufe0f", "1\u20e3", "\ufe0f"))
+    assert all(text_length._x_emoji_possible(m) for m in ("©\ufe0f", "1\u20e3", "\ufe0f"))
+    assert not text_length._x_emoji_possible("")
+    assert not text_length._x_emoji_possible("a\u203b")
 
 
 @settings(max_examples=400, deadline=None)
@@ -257,3 +259,13 @@ def test_measuring_plain_text_with_accents_never_imports_regex() -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
+
+
+@given(st.text(max_size=20))
+@example("\u203c")
+@example("\u203b")
+def test_the_emoji_filter_is_the_character_class_it_replaces(text: str) -> None:
+    import re
+
+    expected = re.search("[\u00a9\u00ae\u203c-\U0010ffff]", text) is not None
+    assert text_length._x_emoji_possible(text) == expected
