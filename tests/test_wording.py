@@ -6,7 +6,7 @@ import re
 from datetime import UTC, datetime
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from bot.core import wording as w
@@ -303,3 +303,12 @@ def test_every_country_of_the_bundled_history_has_its_words() -> None:
         codes.update(person.countries)
         codes.update(f.flag for f in person.flights if f.flag)
     assert sorted(codes - set(w.COUNTRIES)) == []
+
+
+@given(st.text(alphabet=st.characters(min_codepoint=0x3000, max_codepoint=0xFB00), max_size=4))
+@example("杨利伟")
+@example("Yang")
+@example("\u303f\u3100\u33ff\ua000\uabff\ud7b0\uf8ff\ufb00")  # just outside every range
+def test_the_cjk_test_is_the_character_class_it_replaces(text: str) -> None:
+    cjk = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff]")
+    assert w._has_cjk(text) == (cjk.search(text) is not None)
