@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import random
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -35,6 +34,7 @@ from bot.core.render import render
 from bot.core.templates import TemplateSet
 from bot.core.trust import AWAITING_CONFIRMATION, hold_reason
 from bot.errors import ConfigError, Problem, UserError
+from bot.files.atomic import write_atomic
 from bot.files.config import Config
 from bot.files.live import load_mission_data
 from bot.files.lock import StateLock
@@ -484,12 +484,7 @@ class Pipeline:
             ) from None
 
     def _save_checked_until(self, until: datetime) -> None:
-        path = self._checked_path()
-        tmp = path.with_suffix(".tmp")
-        tmp.write_text(json.dumps({"checked_until": iso(until)}), encoding="utf-8")
-        with open(tmp, "rb") as fh:
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
+        write_atomic(self._checked_path(), json.dumps({"checked_until": iso(until)}))
 
 
 def _with_state_dir(config: Config, state_dir: Path) -> Config:

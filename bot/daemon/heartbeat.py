@@ -7,7 +7,6 @@ once; each write is atomic (temp file in the same directory, fsync, rename).
 
 from __future__ import annotations
 
-import contextlib
 import json
 import logging
 import os
@@ -18,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.core.model import iso
+from bot.files.atomic import write_atomic
 
 log = logging.getLogger("spacebot.daemon")
 
@@ -78,19 +78,12 @@ class Heartbeat:
         }
 
     def write(self, path: Path, now: datetime) -> None:
-        """Atomically (temp file in the same directory, fsync, rename)."""
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        """Atomically (:func:`bot.files.atomic.write_atomic`); a failure is logged."""
+        text = json.dumps(self.to_json(now), indent=2) + "\n"
         try:
-            with open(tmp, "w", encoding="utf-8") as fh:
-                json.dump(self.to_json(now), fh, indent=2)
-                fh.write("\n")
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp, path)
+            write_atomic(path, text, mode=0o644)  # health checks may run as another user
         except OSError as exc:
             log.warning("cannot write the heartbeat %s: %s", path, exc)
-            with contextlib.suppress(OSError):
-                tmp.unlink()
 
 
 def read_heartbeat(path: Path) -> dict[str, Any]:

@@ -21,12 +21,12 @@ import contextlib
 import hashlib
 import os
 import pickle
-import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
 from bot import __version__
 from bot.core.model import Dataset
+from bot.files.atomic import write_atomic
 
 CACHE_ENV = "SPACEBOT_CACHE_DIR"
 KEEP = 4  # cache files kept (one per data set in use, a few at most)
@@ -84,15 +84,8 @@ def put(cache_key: str, dataset: Dataset) -> None:
         return
     try:
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".dataset-")
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                pickle.dump(dataset, fh, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(tmp, folder / f"dataset-{cache_key}.pickle")
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
-            raise
+        data = pickle.dumps(dataset, protocol=pickle.HIGHEST_PROTOCOL)
+        write_atomic(folder / f"dataset-{cache_key}.pickle", data)
         _prune(folder)
     except OSError:
         return

@@ -13,7 +13,8 @@ from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
 
-from bot.files.live import read_state, write_atomic
+from bot.files.atomic import write_atomic
+from bot.files.live import read_state
 from bot.posting.outbox import Outbox, OutboxItem
 
 HOLDS_FILE = "holds.json"

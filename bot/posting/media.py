@@ -12,10 +12,9 @@ never uploaded.
 from __future__ import annotations
 
 import contextlib
-import os
-import tempfile
 from pathlib import Path
 
+from bot.files.atomic import write_atomic
 from bot.images import png
 
 IMAGES_DIR = "images"
@@ -41,20 +40,7 @@ class ImageStore:
         with contextlib.suppress(OSError):
             if png.content_hash(final.read_bytes()) == sha:
                 return sha  # the same chart, written before (for another post or target)
-        self.dir.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=self.dir, prefix=f".{sha[:16]}-", suffix=".tmp")
-        try:
-            os.fchmod(fd, 0o644)  # mkstemp's 0600: a picture is no secret
-            with os.fdopen(fd, "wb") as out:
-                out.write(data)
-                out.flush()
-                os.fsync(out.fileno())
-            os.replace(tmp, final)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
-            raise
-        _fsync_dir(self.dir)
+        write_atomic(final, data, mode=0o644)  # a picture is no secret
         return sha
 
     def read(self, sha256: str) -> bytes:
@@ -68,17 +54,3 @@ class ImageStore:
         if png.content_hash(data) != sha256:
             raise ImageMissing(f"the picture {sha256}.png in {self.dir} is damaged")
         return data
-
-
-def _fsync_dir(path: Path) -> None:
-    """Make a rename in ``path`` durable (where the platform allows it)."""
-    try:
-        fd = os.open(path, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)

@@ -28,8 +28,6 @@ harmless.
 from __future__ import annotations
 
 import contextlib
-import os
-import tempfile
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import ClassVar, Self, TextIO, TypeVar
@@ -51,6 +49,7 @@ from atproto_client.models.blob_ref import BlobRef, IpldLink
 from atproto_client.request import Request
 from atproto_client.utils import facet_detection
 
+from bot.files.atomic import write_atomic
 from bot.files.secrets import Secret, read_secret
 from bot.files.targets import TargetConfig
 from bot.images import png
@@ -132,19 +131,7 @@ class BlueskyClient(Client):
     def _save_session(self, event: SessionEvent, session: Session) -> None:
         if event not in (SessionEvent.CREATE, SessionEvent.REFRESH):
             return
-        self.session_file.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=self.session_file.parent, prefix=".session-")
-        try:
-            os.fchmod(fd, 0o600)
-            with os.fdopen(fd, "w", encoding="utf-8") as out:
-                out.write(session.export())
-                out.flush()
-                os.fsync(out.fileno())
-            os.replace(tmp, self.session_file)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
-            raise
+        write_atomic(self.session_file, session.export())  # 0600: it logs in
 
     def _login(self) -> AtClient:
         """A logged-in client: the saved session if there is one, else the password."""

@@ -23,10 +23,11 @@ import httpx
 
 from bot.core.model import Dataset, iso
 from bot.errors import UserError
+from bot.files.atomic import write_atomic
 from bot.files.config import Config
 from bot.files.data import load_dataset
 from bot.files.data_writer import dump_dataset
-from bot.files.live import overlay_path, read_state, state_path, write_atomic
+from bot.files.live import overlay_path, read_state, state_path
 from bot.files.secrets import Secret, check_secret, read_secret
 from bot.sources.ll2.client import LL2Client
 from bot.sources.ll2.errors import LL2Error

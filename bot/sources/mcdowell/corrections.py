@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 import yaml
 
@@ -44,20 +44,7 @@ Kind = Literal[
     "crew_lost",
     "vehicle_launch",
 ]
-KINDS: tuple[Kind, ...] = (
-    "landing",
-    "name",
-    "common_name",
-    "short_name",
-    "gender",
-    "country",
-    "countries",
-    "landing_vehicle",
-    "mission_name",
-    "aborted",
-    "crew_lost",
-    "vehicle_launch",
-)
+KINDS: tuple[Kind, ...] = get_args(Kind)
 PERSON_KINDS: frozenset[str] = frozenset(
     {"name", "common_name", "short_name", "gender", "country", "countries"}
 )
