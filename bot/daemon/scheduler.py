@@ -271,14 +271,21 @@ class Daemon:
         )
 
     def _apply_delivery(self, at: datetime | None) -> None:
+        self._one_shot(DELIVERY_JOB, self._delivery_job, at, "deliver due posts")
+
+    def _one_shot(
+        self, job_id: str, func: Callable[[], None], at: datetime | None, name: str
+    ) -> None:
+        """The job ``job_id`` runs ``func`` once at ``at`` (replacing any earlier plan for
+        it); ``None``: not at all."""
         with contextlib.suppress(JobLookupError):
-            self.scheduler.remove_job(DELIVERY_JOB)
+            self.scheduler.remove_job(job_id)
         if at is not None:
             self.scheduler.add_job(
-                self._delivery_job,
+                func,
                 trigger=DateTrigger(run_date=at, timezone=self.zone),
-                id=DELIVERY_JOB,
-                name="deliver due posts",
+                id=job_id,
+                name=name,
                 replace_existing=True,
                 misfire_grace_time=None,
                 coalesce=True,
@@ -388,18 +395,13 @@ class Daemon:
         nxt = self.next_check(now)
 
         def apply() -> None:
-            with contextlib.suppress(JobLookupError):
-                self.scheduler.remove_job(SYNC_CHECK_JOB)
-            if at is not None and (nxt is None or at < nxt):
-                self.scheduler.add_job(
-                    self._sync_check,
-                    trigger=DateTrigger(run_date=at, timezone=self.zone),
-                    id=SYNC_CHECK_JOB,
-                    name="check with a sync (a landing or launch is due)",
-                    replace_existing=True,
-                    misfire_grace_time=None,
-                    coalesce=True,
-                )
+            wanted = at if at is not None and (nxt is None or at < nxt) else None
+            self._one_shot(
+                SYNC_CHECK_JOB,
+                self._sync_check,
+                wanted,
+                "check with a sync (a landing or launch is due)",
+            )
 
         self._later(apply)
 
