@@ -51,6 +51,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("spacebot.pipeline")
 CHECKED_FILE = "checked_until.json"
+CHECKED_FILE_DRY_RUN = "checked_until.dry-run.json"  # rehearsals never move the live one
 STALE = "the data is too old to back it (no sync vouches for the crew at that instant)"
 AUTOMATIC_HOLDS = (AWAITING_CONFIRMATION, STALE)  # released by the data; others by hand
 
@@ -252,7 +253,13 @@ class Pipeline:
     def check(self, now: datetime) -> CheckReport:
         self.sync(now)
         cfg = self.config
-        start = self._checked_until() or now - timedelta(days=cfg.schedule.catch_up_days)
+        checked = self._checked_until()
+        # A position after `now` belongs to a later check: this one rehearses an earlier
+        # instant (check --at), and looks back as a first check does.
+        if checked is None or checked > now:
+            start = now - timedelta(days=cfg.schedule.catch_up_days)
+        else:
+            start = checked
         if cfg.schedule.post_at == "crossing":
             # Up to the next check (and a margin), so each post can wait for its instant.
             end = now + timedelta(days=1) + cfg.schedule.misfire_grace
@@ -310,7 +317,10 @@ class Pipeline:
         released, withdrawn = self._settle_held(now)
         # The next check starts from now, not from `end`: it recomputes the look-ahead
         # with whatever data it has then (the outbox refuses what is already queued).
-        self._save_checked_until(min(now, end))
+        # Never backwards: a rehearsal of a past instant must not make the next check
+        # post years of old milestones.
+        if checked is None or min(now, end) > checked:
+            self._save_checked_until(min(now, end))
         return CheckReport(
             len(result.milestones),
             enqueued,
@@ -469,7 +479,7 @@ class Pipeline:
     # -- state ------------------------------------------------------------------------
 
     def _checked_path(self) -> Path:
-        return self.state_dir / CHECKED_FILE
+        return self.state_dir / (CHECKED_FILE_DRY_RUN if self.dry_run else CHECKED_FILE)
 
     def _checked_until(self) -> datetime | None:
         try:

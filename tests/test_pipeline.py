@@ -41,3 +41,30 @@ def test_status_after_checks(tmp_path):
     status = json.loads(out.getvalue())
     assert "dry-run" in json.dumps(status)
     assert '"posted": 5' in json.dumps(status)
+
+
+def test_a_rehearsal_of_a_past_instant_never_rewinds_the_live_checks(tmp_path):
+    # Regression: `check --dry-run --at <2015>` saved its instant as the last check, and
+    # the next live check then found (and posted in the past tense) 613 old milestones.
+    config = tmp_path / "config.yaml"
+    config.write_text(
+        f"state_dir: {tmp_path / 'state'}\n"
+        "announcements: {images: false}\n"
+        "targets: [{name: live, platform: dry-run, options: {file: live.jsonl}}]\n"
+    )
+
+    def run(*args: str) -> str:
+        out, err = io.StringIO(), io.StringIO()
+        code = main(
+            ["check", "--config", str(config), *args],
+            Context(stdout=out, stderr=err, env={"SPACEBOT_OFFLINE": "1"}),
+        )
+        assert code == 0, err.getvalue()
+        return out.getvalue()
+
+    run("--at", "2026-06-01T09:00:00Z")
+    rehearsal = run("--dry-run", "--at", "2015-10-15T10:00:00Z")
+    assert "just passed Michael Fincke" in rehearsal  # the rehearsal itself works
+    run("--at", "2015-10-14T09:00:00Z")  # even a live check of a past instant
+    after = run("--at", "2026-06-02T09:00:00Z")
+    assert "checked 2026-06-02T09:00:00Z: found 0, enqueued 0" in after
