@@ -359,6 +359,37 @@ def test_by_default_a_lost_crew_gives_no_post_at_all(
     assert "held" not in cli("status", "--config", config).out
 
 
+def test_hold_refuses_what_names_nothing_and_works_before_the_first_check(
+    tmp_path: Path, ll2: FakeLL2, cli: CliRunner
+) -> None:
+    # Regression: a typo ("scot-kelly") or "" was stored and held nothing, exit 0; a
+    # state directory not created yet ended in a traceback (exit 1).
+    config = write_config(tmp_path, ll2)
+    typo = cli("hold", "scot-kelly", "--config", config)
+    assert typo.code == 2
+    assert "did you mean 'scott-kelly'?" in typo.err
+    assert cli("hold", "", "--config", config).code == 2
+    unknown_key = cli("hold", "scott-kelly/record_cumulative/US/1", "--config", config)
+    assert unknown_key.code == 2
+    assert "nothing to hold" in unknown_key.err
+    assert not (tmp_path / "state" / "holds.json").exists()
+    held = cli("hold", "scott-kelly", "--config", config)  # no state directory yet
+    assert held.code == 0, held.err
+    assert "0 post(s) held (scott-kelly: a person" in held.out
+    status = cli("status", "--config", config, "--format", "json")
+    assert json.loads(status.out)["held_people"] == {"scott-kelly": ""}
+    (tmp_path / "file").write_text("")
+    as_file = cli(
+        "release",
+        "scott-kelly",
+        "--config",
+        config,
+        env={"SPACEBOT_STATE_DIR": str(tmp_path / "file")},
+    )
+    assert as_file.code == 2
+    assert "is a file" in as_file.err
+
+
 def test_the_operator_holds_and_releases_a_person(
     tmp_path: Path, ll2: FakeLL2, sync: Callable[..., Run], cli: CliRunner
 ) -> None:
@@ -373,6 +404,7 @@ def test_the_operator_holds_and_releases_a_person(
     assert not any("Jessica Meir" in t for t in posted(tmp_path))
     status = cli("status", "--config", config)
     assert "held by the operator: checking" in status.out
+    assert "held person: jessica-meir: checking (spacebot release jessica-meir)" in status.out
     assert cli("release", "jessica-meir", "--config", config, now=LATE_2026_NOW).code == 0
     again = cli("check", "--config", config, "--at", "2026-11-20T13:00:00Z")
     assert again.code == 0, again.err

@@ -22,6 +22,8 @@ from bot.errors import UserError
 from bot.logs import LOG_FORMATS
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from bot.files.config import Config
 
     Subparsers = argparse._SubParsersAction[argparse.ArgumentParser]
@@ -110,6 +112,18 @@ def config_of(args: argparse.Namespace, ctx: Context) -> Config:
 
 
 # --- dates --------------------------------------------------------------------------------
+
+
+def writable_state_dir(config: Config) -> Path:
+    """The state directory, created if need be; :class:`UserError` (exit 2) naming the
+    problem and the fix when it is a file, cannot be created or is not writable."""
+    from bot.files.lock import state_dir_problem
+
+    problem = state_dir_problem(config.state_dir)
+    if problem is not None:
+        raise UserError(problem)
+    config.state_dir.mkdir(parents=True, exist_ok=True)
+    return config.state_dir
 
 
 def parse_instant(text: str, config: Config, *, end_of_day: bool = False) -> datetime:

@@ -3,8 +3,20 @@
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
-from bot.commands.common import Context, Subparsers, add_config_args, add_parser, config_of
+from bot.commands.common import (
+    Context,
+    Subparsers,
+    add_config_args,
+    add_parser,
+    config_of,
+    writable_state_dir,
+)
+from bot.errors import UserError, did_you_mean
+
+if TYPE_CHECKING:
+    from bot.files.config import Config
 
 
 def register(sub: Subparsers) -> None:
@@ -30,10 +42,36 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     from bot.posting.outbox import Outbox
 
     config = config_of(args, ctx)
-    with Outbox.open(config.state_dir, sender=False) as outbox:
-        held = hold(outbox, config.state_dir, args.what, args.reason, ctx.clock())
+    what = args.what.strip()
+    state_dir = writable_state_dir(config)
+    with Outbox.open(state_dir, sender=False) as outbox:
+        if "/" in what:  # a post key: it must be queued already
+            if not any(item.key == what or what in item.key.split("+") for item in outbox.items()):
+                raise UserError(
+                    f"no post with key '{what}' in the outbox: nothing to hold (spacebot "
+                    "status lists them; to hold posts not queued yet, hold the person)"
+                )
+        else:
+            known_person(config, what)
+        held = hold(outbox, state_dir, what, args.reason, ctx.clock())
     for line in held:
         print(f"held: {line}", file=ctx.stdout)
-    kind = "a post key" if "/" in args.what else "a person: their later posts are held too"
-    print(f"{len(held)} post(s) held ({args.what}: {kind})", file=ctx.stdout)
+    kind = "a post key" if "/" in what else "a person: their later posts are held too"
+    print(f"{len(held)} post(s) held ({what}: {kind})", file=ctx.stdout)
     return 0
+
+
+def known_person(config: Config, person: str) -> None:
+    """:class:`UserError` unless ``person`` is the id of someone in the mission data."""
+    from bot.files.live import load_mission_data
+
+    ids = {p.id for p in load_mission_data(config).people}
+    if person in ids:
+        return
+    close = did_you_mean(person, ids) if person else None
+    hint = f"did you mean '{close}'? " if close else ""
+    raise UserError(
+        f"'{person}' is no person id in the mission data: {hint}give a person id "
+        "(as in `spacebot upcoming --format json`, field person) or a post key "
+        "(spacebot status)"
+    )

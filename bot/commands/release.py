@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import argparse
 
-from bot.commands.common import Context, Subparsers, add_config_args, add_parser, config_of
+from bot.commands.common import (
+    Context,
+    Subparsers,
+    add_config_args,
+    add_parser,
+    config_of,
+    writable_state_dir,
+)
 
 
 def register(sub: Subparsers) -> None:
@@ -29,8 +36,9 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     from bot.posting.outbox import Outbox
 
     config = config_of(args, ctx)
-    with Outbox.open(config.state_dir, sender=False) as outbox:
-        released = release(outbox, config.state_dir, args.what, ctx.clock())
+    state_dir = writable_state_dir(config)
+    with Outbox.open(state_dir, sender=False) as outbox:
+        released = release(outbox, state_dir, args.what.strip(), ctx.clock())
     for line in released:
         print(f"released: {line}", file=ctx.stdout)
     print(f"{len(released)} post(s) released ({args.what})", file=ctx.stdout)

@@ -39,9 +39,17 @@ def register(sub: Subparsers) -> None:
 
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
+    from bot.posting.holds import held_people
+
     config = config_of(args, ctx)
     state_dir: Path = args.state_dir or config.state_dir
+    if state_dir.exists() and not state_dir.is_dir():
+        raise UserError(
+            f"{state_dir} is a file, not a state directory: pass --config or --state-dir "
+            "naming the directory the bot writes to"
+        )
     live = _live(config, state_dir) if config.ll2.enabled else None
+    people = held_people(state_dir)
     statuses: list[TargetStatus] = []
     held: list[OutboxItem] = []
     withdrawn: list[OutboxItem] = []
@@ -49,7 +57,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     try:
         outbox = Outbox.open(state_dir, readonly=True)
     except FileNotFoundError:
-        if live is None or live["last_attempt"] is None:
+        if (live is None or live["last_attempt"] is None) and not people:
             raise UserError(
                 f"no outbox in {state_dir} (looked for {state_dir / DB_NAME}); pass --config "
                 "or --state-dir, or run the bot once to create it"
@@ -67,6 +75,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
         data = {
             "targets": [_as_json(s) for s in statuses],
             "held": [_item_json(i) for i in held],
+            "held_people": dict(people),
             "withdrawn": [_item_json(i) for i in withdrawn],
             "without_pictures": [
                 _item_json(i) | {"pictures_reason": i.media_fallback} for i in without
@@ -79,6 +88,9 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     out = ctx.stdout
     if live is not None:
         _print_live(ctx, live, now)
+    for person, reason in people.items():
+        why = f": {reason}" if reason else ""
+        print(f"held person: {person}{why} (spacebot release {person})", file=out)
     if not statuses:
         print("The outbox is empty.", file=out)
         return 0
