@@ -252,3 +252,38 @@ def test_the_example_config_shows_the_defaults() -> None:
     defaults = parse_config({}, "<defaults>")
     for part in ("rules", "render", "schedule", "posting", "ll2", "targets", "templates"):
         assert getattr(shown, part) == getattr(defaults, part), part
+
+
+@pytest.mark.parametrize(
+    ("value", "offline"),
+    [("1", True), ("TRUE", True), ("on", True), ("0", False), ("false", False), ("", False)],
+)
+def test_offline_switches_read_words_as_people_write_them(value: str, offline: bool) -> None:
+    # Regression: SPACEBOT_OFFLINE=false meant offline (anything but "" or "0" did).
+    assert load_config(None, {"SPACEBOT_OFFLINE": value}).offline is offline
+
+
+def test_an_unreadable_switch_is_refused_naming_it(cli: CliRunner) -> None:
+    run = cli("validate", "--no-credentials", env={"SPACEBOT_OFFLINE": "flase"})
+    assert run.code == 2
+    assert "SPACEBOT_OFFLINE" in run.err
+    assert "1/true/yes/on or 0/false/no/off" in run.err
+
+
+def test_the_documented_offline_option_exists_and_sync_refuses_it(cli: CliRunner) -> None:
+    # Regression: config.example.yaml and docs/live-data.md named --offline; no command
+    # took it, and SPACEBOT_OFFLINE=1 spacebot sync still went to the network.
+    preview = cli("preview", "--offline", "--from", "2015-10-15", "--to", "2015-10-15")
+    assert preview.code == 0, preview.err
+    sync = cli("sync", "--offline")
+    assert sync.code == 2
+    assert "offline" in sync.err
+    assert cli("sync", env={"SPACEBOT_OFFLINE": "1"}).code == 2
+
+
+def test_debug_off_is_off(cli: CliRunner) -> None:
+    # SPACEBOT_DEBUG=0 turned debugging on (any non-empty value did)
+    from bot.commands.common import Context
+
+    assert Context(env={"SPACEBOT_DEBUG": "0"}).debug is False
+    assert Context(env={"SPACEBOT_DEBUG": "yes"}).debug is True

@@ -55,7 +55,9 @@ class Context:
 
     @property
     def debug(self) -> bool:
-        return bool(self.env.get(DEBUG_ENV))
+        from bot.env import flag
+
+        return flag(self.env, DEBUG_ENV) is True
 
 
 # --- options ------------------------------------------------------------------------------
@@ -86,6 +88,11 @@ def add_config_args(parser: argparse.ArgumentParser, data: bool = True) -> None:
             help="mission data: a YAML file or a directory of them (default: the config's "
             "'data', else the bundled schedules/)",
         )
+    parser.add_argument(
+        "--offline",
+        action="store_true",
+        help="make no request to a data source: use what was synced (also: $SPACEBOT_OFFLINE=1)",
+    )
 
 
 def add_log_format(parser: argparse.ArgumentParser) -> None:
@@ -108,7 +115,12 @@ def config_of(args: argparse.Namespace, ctx: Context) -> Config:
     has them, the environment, the defaults."""
     from bot.files.config import load_config
 
-    return load_config(getattr(args, "config", None), ctx.env, data=getattr(args, "data", None))
+    return load_config(
+        getattr(args, "config", None),
+        ctx.env,
+        data=getattr(args, "data", None),
+        offline=bool(getattr(args, "offline", False)),
+    )
 
 
 # --- dates --------------------------------------------------------------------------------

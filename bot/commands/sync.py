@@ -36,6 +36,11 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     config = config_of(args, ctx)
     if not config.ll2.enabled:
         raise UserError("live data is off (sources.ll2.enabled: false): nothing to sync")
+    if config.offline:
+        raise UserError(
+            "offline (--offline or SPACEBOT_OFFLINE): nothing to sync; drop the option or "
+            "unset the variable to fetch from Launch Library 2"
+        )
     try:
         if args.dry_run:
             outcome = sync(config, ctx.env, clock=ctx.clock, dry_run=True)

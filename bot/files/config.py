@@ -21,7 +21,9 @@ from bot.core.fields import OVERFLOWS, RenderSettings, hashtag
 from bot.core.milestone import Kind
 from bot.core.model import GENDERS
 from bot.core.rules import COUNTRY, DEFAULT_SCOPES, Rules, ScopeRule
-from bot.errors import ConfigError
+from bot.env import WORDS as FLAG_WORDS
+from bot.env import flag
+from bot.errors import ConfigError, Problem
 from bot.files import yamlfile
 from bot.files.data import default_data_path, is_country_code
 from bot.files.targets import (
@@ -41,7 +43,7 @@ CONFIG_ENV = "SPACEBOT_CONFIG"
 STATE_DIR_ENV = "SPACEBOT_STATE_DIR"
 DEFAULT_CONFIG_NAMES = ("config.yaml", "spacebot.yaml")
 DEFAULTS_SOURCE = "<defaults>"
-OFFLINE_ENV = "SPACEBOT_OFFLINE"  # set (to anything but "" or 0): no request to a data source
+OFFLINE_ENV = "SPACEBOT_OFFLINE"  # on (bot.env.flag): no request to a data source
 TOP_KEYS = (
     "timezone",
     "data",
@@ -146,7 +148,17 @@ def load_config(
         config = replace(config, state_dir=Path(state_dir))
     if data:
         config = replace(config, data=Path(data), overlay=False)
-    if offline or env.get(OFFLINE_ENV, "") not in ("", "0"):
+    from_env = flag(env, OFFLINE_ENV)
+    if from_env is None:
+        raise ConfigError(
+            Problem(
+                "<environment>",
+                OFFLINE_ENV,
+                f"cannot read {env.get(OFFLINE_ENV)!r} as on or off",
+                f"set it to one of {FLAG_WORDS}, or unset it",
+            )
+        )
+    if offline or from_env:
         config = replace(config, offline=True)
     return config
 
