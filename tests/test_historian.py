@@ -308,6 +308,23 @@ def test_5_names_in_common_use_short_names_spellings_and_accents(cli) -> None:
     )
 
 
+def test_5_the_previous_holders_short_name_follows_the_same_rule(cli, tmp_path: Path) -> None:
+    # Regression: {previous_short_name} ignored the data's short_name and the country's
+    # name order for one previous holder: "Rubio passed Hei", "Fei passed Liwei".
+    templates = tmp_path / "templates.yaml"
+    templates.write_text(
+        "record_consecutive:\n  text: '{short_name} passed {previous_short_name}.'\n",
+        encoding="utf-8",
+    )
+    config = f"announcements:\n  templates: {templates}\n"
+    rubio = one(on(preview(cli, config, "2023-09-11", "2023-09-11"), "2023-09-11",
+                   "record_consecutive", "francisco-rubio"))  # fmt: skip
+    assert rubio["text"].startswith("Rubio passed Vande Hei."), rubio["text"]
+    fei = one(on(preview(cli, config, "2005-10-12", "2005-10-14"), "2005-10-1",
+                 "record_consecutive", "fei-junlong"))  # fmt: skip
+    assert fei["text"].startswith("Fei and Nie passed Yang."), fei["text"]
+
+
 def test_5_a_name_change_never_changes_the_id(cli) -> None:
     keys = {r["key"] for r in preview(cli)}
     assert "jeffrey-williams/mission_end/-/20090930T071445Z" in keys  # Jeff Williams

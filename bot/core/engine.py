@@ -538,7 +538,14 @@ def _holder(timelines: dict[str, Timeline], c: _Crossing, measure: str, crews: _
     of that flight, else named.  Anyone else tied by chance: the one person, as before.
     """
     prev = timelines[c.previous].person
-    single = Holder(prev.id, prev.display_name, c.previous_value, (prev.id,), (prev.display_name,))
+    single = Holder(
+        prev.id,
+        prev.display_name,
+        c.previous_value,
+        (prev.id,),
+        (prev.display_name,),
+        prev.short_name or wording.short_name(prev.display_name, prev.country),
+    )
     if len(c.tied) < 2:
         return single
     holders = sorted((timelines[p] for p in c.tied), key=_seniority)
