@@ -325,6 +325,16 @@ def test_5_the_previous_holders_short_name_follows_the_same_rule(cli, tmp_path: 
     assert fei["text"].startswith("Fei and Nie passed Yang."), fei["text"]
 
 
+def test_a_landing_ranks_the_flight_that_ended_not_the_persons_best(cli) -> None:
+    # Regression: Apollo 13's landing gave Jim Lovell "1st in the world" for single-flight
+    # length: that standing was Gemini VII's, not this flight's (39 such mission ends).
+    lovell = one(on(preview(cli), "1970-04-17", "mission_end", "james-lovell"))
+    assert [r for r in lovell["ranks"] if r["measure"] == "consecutive"] == []
+    assert [r for r in lovell["ranks"] if r["measure"] == "cumulative"]  # his total: news
+    kelly = one(on(preview(cli), "2016-03-02", "mission_end", "scott-kelly"))
+    assert [r for r in kelly["ranks"] if r["measure"] == "consecutive"]  # his longest
+
+
 def test_5_a_name_change_never_changes_the_id(cli) -> None:
     keys = {r["key"] for r in preview(cli)}
     assert "jeffrey-williams/mission_end/-/20090930T071445Z" in keys  # Jeff Williams

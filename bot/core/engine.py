@@ -467,6 +467,8 @@ def _records_and_ends(
             stop = max(scope_stop, max((t for t, _ in scope_landings), default=lo))
             crossings, scope_ranks = _Sweep(tls, measure, scope).run(stop, scope_landings)
             for (t, person), (rank, of) in scope_ranks.items():
+                if measure == "consecutive" and not _ends_best_flight(timelines[person], t):
+                    continue  # their standing is another flight's: not this one's news
                 ranks[(t, person)].append(Rank(scope, measure, rank, of))
             if not wanted_kind:
                 continue
@@ -600,6 +602,12 @@ def _shared_flight(holders: Sequence[Timeline], t: int, value: int, measure: str
         }
         fitting = [last] if ends == {last[1]} else []
     return flights[min(fitting)] if fitting else None
+
+
+def _ends_best_flight(tl: Timeline, t: int) -> bool:
+    """Whether the flight ending at ``t`` is (now) the person's longest: its landing
+    ends a stretch of their single-flight value."""
+    return any(seg.end == t for seg in tl.segments["consecutive"])
 
 
 def _grows_within(members: Sequence[Timeline], measure: str, lo: int, stop: int) -> bool:
