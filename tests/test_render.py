@@ -586,3 +586,17 @@ def test_a_short_name_opening_a_sentence_is_capitalised() -> None:
     )
     # the data's short_name comes before the family-name rule
     assert "Van den Berg's total" in text([replace(de_vries, short_name="Van den Berg")])
+
+
+def test_a_field_that_fails_stops_the_render_instead_of_posting_braces() -> None:
+    # Regression: fields are worked out inside str.format_map, whose caller took any
+    # KeyError/ValueError for a template problem and posted the raw template.
+    from bot.core import samples
+
+    with pytest.raises(RuntimeError, match=r"field \{\w+\} could not be worked out"):
+        render(
+            samples.typical(Kind.RECORD_CONSECUTIVE),
+            TEMPLATES,
+            X,
+            RenderSettings(timezone="Mars/Olympus"),
+        )

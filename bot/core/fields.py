@@ -181,7 +181,12 @@ class Fields(dict[str, str]):
         if key not in FIELDS:
             raise KeyError(key)
         make = self._makers.get(key)
-        value = self[key] = make() if make is not None else ""
+        try:
+            value = self[key] = make() if make is not None else ""
+        except Exception as exc:
+            # Not a KeyError: str.format_map would take it for an unknown field, and a
+            # post would go out as its raw template, braces and all.
+            raise RuntimeError(f"field {{{key}}} could not be worked out: {exc!r}") from exc
         return value
 
 
