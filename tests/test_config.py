@@ -287,3 +287,28 @@ def test_debug_off_is_off(cli: CliRunner) -> None:
 
     assert Context(env={"SPACEBOT_DEBUG": "0"}).debug is False
     assert Context(env={"SPACEBOT_DEBUG": "yes"}).debug is True
+
+
+def test_a_scope_label_words_the_record_and_member_words_one_of_them() -> None:
+    # Regression: a label not shaped "the ... record" left posts with the scope's slug
+    # ("by an a-team astronaut"), and a label on a built-in scope lost its words ("by a
+    # women astronaut"); nothing let an operator name one member.
+    from bot.core import wording as w
+
+    scopes = [
+        {"name": "world"},
+        {"name": "women", "gender": "female", "label": "the record for women"},
+        {"name": "esa", "countries": ["FR", "DE"], "label": "the record among ESA flyers",
+         "member": "ESA astronaut"},
+    ]  # fmt: skip
+    render = parse_config({"engine": {"scopes": scopes}}, "c.yaml").render
+    women = w.scope_words("women", render.scope_labels, render.scope_people)
+    assert (women.record, women.by_whom) == ("the record for women", "by a woman")
+    esa = w.scope_words("esa", render.scope_labels, render.scope_people)
+    assert (esa.record, esa.by_whom) == ("the record among ESA flyers", "by an ESA astronaut")
+    unworded = [{"name": "world"}, {"name": "a-team", "people": ["scott-kelly"],
+                                     "label": "the record among the A-Team"}]  # fmt: skip
+    with pytest.raises(ConfigError) as caught:
+        parse_config({"engine": {"scopes": unworded}}, "c.yaml")
+    assert "engine.scopes[1].member" in str(caught.value)
+    assert 'add member: "ESA astronaut"' in str(caught.value)

@@ -64,6 +64,7 @@ class ScopeRule:
 
     name: str
     label: str = ""  # words for posts, e.g. "the European record"; empty = built-in wording
+    member: str = ""  # one member, in posts: "European astronaut" ("by a European astronaut")
     per_country: bool = False
     countries: frozenset[str] = frozenset()
     genders: frozenset[str] = frozenset()

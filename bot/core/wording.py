@@ -25,7 +25,7 @@ from __future__ import annotations
 import calendar
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -361,12 +361,18 @@ def scope_words(
     """
     label = (labels or {}).get(scope, "").strip()
     person = (people or {}).get(scope, "").strip()
-    if not label and not person:
+    if not person:
         former = _FORMER_NAMES.get(scope)
         builtin = _builtin_scope(scope, bool(former and at is not None and at < former[0]))
-        if builtin is not None:
-            return builtin
+        if builtin is not None:  # a label words its record; the rest stays built-in
+            return replace(builtin, record=label) if label else builtin
     return _operator_scope(scope, label, person)
+
+
+def label_adjective(label: str) -> str | None:
+    """``"the European record"`` -> ``"European"``; ``None`` for a label of another shape."""
+    match = _LABEL.match(label.strip())
+    return match.group(1) if match else None
 
 
 @lru_cache(maxsize=512)
@@ -393,11 +399,9 @@ def _builtin_scope(scope: str, former: bool = False) -> ScopeWords | None:
 
 
 def _operator_scope(scope: str, label: str, person: str) -> ScopeWords:
-    match = _LABEL.match(label) if label else None
-    if match:
-        adjective: str | None = match.group(1)
-    elif label:
-        adjective = None
+    adjective: str | None
+    if label:
+        adjective = label_adjective(label)
     else:
         adjective = scope.upper() if len(scope) <= 4 else scope.replace("-", " ").title()
     record = label or f"the {adjective} record"

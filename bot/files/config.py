@@ -21,6 +21,7 @@ from bot.core.fields import OVERFLOWS, RenderSettings, hashtag
 from bot.core.milestone import Kind
 from bot.core.model import GENDERS
 from bot.core.rules import COUNTRY, DEFAULT_SCOPES, Rules, ScopeRule
+from bot.core.wording import WOMEN, WORLD, label_adjective
 from bot.env import WORDS as FLAG_WORDS
 from bot.env import flag
 from bot.errors import ConfigError, Problem
@@ -293,7 +294,9 @@ def _scopes(r: SectionReader, raw: Any, where: str) -> tuple[ScopeRule, ...]:
     seen: set[str] = set()
     for i, item in enumerate(raw):
         w = f"{where}[{i}]"
-        sec = r.section(item, w, ("name", "label", "per", "countries", "gender", "tags", "people"))
+        sec = r.section(
+            item, w, ("name", "label", "member", "per", "countries", "gender", "tags", "people")
+        )
         name = r.slug(sec.get("name"), f"{w}.name", "a scope's name")
         if name is None:
             continue
@@ -323,10 +326,25 @@ def _scopes(r: SectionReader, raw: Any, where: str) -> tuple[ScopeRule, ...]:
         if not isinstance(label, str):
             r.fail(f"{w}.label", "must be text", 'e.g. label: "the European record"')
             label = ""
+        member = sec.get("member", "")
+        if not isinstance(member, str):
+            r.fail(f"{w}.member", "must be text", 'e.g. member: "European astronaut"')
+            member = ""
+        builtin = name in (WORLD, WOMEN) or per == COUNTRY
+        if label.strip() and not member.strip() and not builtin and label_adjective(label) is None:
+            # "by an esa astronaut", "1st among a-team astronauts": say how to word it
+            r.fail(
+                f"{w}.member",
+                f"posts need a word for one member of '{name}': its label "
+                f"({label!r}) is not of the form 'the ... record'",
+                'add member: "ESA astronaut" (as in "by an ESA astronaut"), or a label '
+                'like "the ESA record"',
+            )
         out.append(
             ScopeRule(
                 name=name,
                 label=label,
+                member=member,
                 per_country=per == COUNTRY,
                 countries=frozenset(countries),
                 genders=frozenset(genders),
@@ -369,6 +387,7 @@ def _announcements(
         group_crew=r.boolean(sec, "group_crew", where, default.group_crew),
         overflow="thread" if overflow == "thread" else "fallback",
         scope_labels={rule.name: rule.label for rule in rules.scopes if rule.label},
+        scope_people={rule.name: rule.member for rule in rules.scopes if rule.member},
     )
     return (_path(templates, base, Path()) if templates else None), settings, lost_crews
 
