@@ -312,3 +312,11 @@ def test_a_scope_label_words_the_record_and_member_words_one_of_them() -> None:
         parse_config({"engine": {"scopes": unworded}}, "c.yaml")
     assert "engine.scopes[1].member" in str(caught.value)
     assert 'add member: "ESA astronaut"' in str(caught.value)
+
+
+def test_norway_unquoted_is_explained() -> None:
+    # YAML 1.1 reads NO as false: "must be a list of words" alone left operators puzzled
+    scopes = [{"name": "world"}, {"name": "nordic", "countries": ["DK", "SE", False, "FI"]}]
+    with pytest.raises(ConfigError) as caught:
+        parse_config({"engine": {"scopes": scopes}}, "c.yaml")
+    assert 'quote them, e.g. [DK, "NO"]' in str(caught.value)

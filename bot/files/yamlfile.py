@@ -245,7 +245,13 @@ class SectionReader:
         if isinstance(value, str):
             value = [value]
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            self.fail(where, "must be a list of words")
+            flags = [v for v in (value if isinstance(value, list) else []) if isinstance(v, bool)]
+            fix = (
+                'YAML reads NO, YES, ON and OFF as true or false: quote them, e.g. [DK, "NO"]'
+                if flags
+                else "e.g. [FR, DE] or [esa]"
+            )
+            self.fail(where, "must be a list of words", fix)
             return ()
         return tuple(value)
 
