@@ -320,3 +320,45 @@ def test_norway_unquoted_is_explained() -> None:
     with pytest.raises(ConfigError) as caught:
         parse_config({"engine": {"scopes": scopes}}, "c.yaml")
     assert 'quote them, e.g. [DK, "NO"]' in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ("preview", "--from", "2015-10-16", "--to", "9999-12-31"),
+        ("leaderboard", "--kind", "cumulative", "--at", "9999-12-31T23:59:59-05:00"),
+    ],
+)
+def test_values_too_large_for_a_date_are_bad_input_not_a_bug(
+    cli: CliRunner, argv: tuple[str, ...]
+) -> None:
+    # Regression: each ended in an OverflowError, "This is a bug in spacebot", exit 1
+    run = cli(*argv)
+    assert run.code == 2, run.err
+    assert "out of range" in run.err
+
+
+@pytest.mark.parametrize(
+    "argv", [("upcoming", "--days", "100000000"), ("health", "--max-age", "inf")]
+)
+def test_options_too_large_for_a_date_are_refused_by_the_parser(
+    cli: CliRunner, argv: tuple[str, ...], capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as done:
+        cli(*argv)
+    assert done.value.code == 2
+    assert "must be" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("section", "key"),
+    [
+        ("engine", "grace_days"),
+        ("schedule", "misfire_grace_minutes"),
+        ("schedule", "catch_up_days"),
+    ],
+)
+def test_numbers_in_the_config_are_finite_and_bounded(section: str, key: str) -> None:
+    for value in (float("inf"), 99_999_999_999):
+        with pytest.raises(ConfigError, match=f"{section}.{key}: must be"):
+            parse_config({section: {key: value}}, "c.yaml")

@@ -149,13 +149,15 @@ def parse_instant(text: str, config: Config, *, end_of_day: bool = False) -> dat
         from dateutil import parser as dateparser  # only for an instant (6 ms to import)
 
         value = dateparser.isoparse(text)
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=config.zone)
+        return value.astimezone(UTC)
     except ValueError:
         raise UserError(
             f"'{text}' is not a date or an instant: write 2015-10-15 or 2015-10-15T09:02:00Z"
         ) from None
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=config.zone)
-    return value.astimezone(UTC)
+    except OverflowError:
+        raise UserError(f"'{text}' is out of range: give a date between 1900 and 9998") from None
 
 
 def warn_stale(

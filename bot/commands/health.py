@@ -18,8 +18,8 @@ def _hours(text: str) -> float:
         value = float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"not a number of hours: {text!r}") from None
-    if not value > 0:
-        raise argparse.ArgumentTypeError("must be more than 0 hours")
+    if not 0 < value <= 100_000:  # also refuses inf and nan
+        raise argparse.ArgumentTypeError("must be more than 0 and at most 100000 hours")
     return value
 
 

@@ -23,6 +23,16 @@ from bot.core.trust import hold_reason
 from bot.core.wording import local
 
 
+def _days(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number of days: {text!r}") from None
+    if not 0 <= value <= 36_500:
+        raise argparse.ArgumentTypeError("must be 0 to 36500 days (a hundred years)")
+    return value
+
+
 def register(sub: Subparsers) -> None:
     p = add_parser(
         sub,
@@ -31,7 +41,7 @@ def register(sub: Subparsers) -> None:
         "planned landings; flag those reached only if a crew stays longer than planned.",
         "  spacebot upcoming\n  spacebot upcoming --days 30 --format json\n",
     )
-    p.add_argument("--days", type=int, default=90, metavar="N", help="how far ahead (default 90)")
+    p.add_argument("--days", type=_days, default=90, metavar="N", help="how far ahead (default 90)")
     p.add_argument(
         "--platform", action="append", metavar="NAME", help="also render the post for this platform"
     )
@@ -46,7 +56,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     config = config_of(args, ctx)
     dataset = load_mission_data(config)
     now = ctx.clock()
-    end = now + timedelta(days=max(args.days, 0))
+    end = now + timedelta(days=args.days)
     # Crews whose fate the data does not know (no sync vouches for them lately): no
     # forecast for them at all.
     unknown = {

@@ -218,14 +218,17 @@ class SectionReader:
         positive: bool = False,
         integer: bool = False,
     ) -> float:
-        """A number >= 0 (> 0 with ``positive``; whole with ``integer``)."""
+        """A number >= 0 (> 0 with ``positive``; whole with ``integer``), at most
+        :data:`MAX_NUMBER` (``.inf`` or 1e20 days would overflow every date)."""
         value = raw.get(key, default)
         ok = isinstance(value, int | float) and not isinstance(value, bool)
-        ok = ok and (value > 0 if positive else value >= 0)
+        ok = ok and (value > 0 if positive else value >= 0) and value <= MAX_NUMBER
         ok = ok and (not integer or float(value).is_integer())
         if not ok:
             what = "a whole number" if integer else "a number"
             bound = "> 0" if positive else ">= 0"
+            if isinstance(value, int | float) and not isinstance(value, bool) and value > 0:
+                bound = f"at most {MAX_NUMBER:,}"
             fix = f"e.g. {default:g}"
             self.fail(_join(where, key), f"must be {what} {bound}, not {value!r}", fix)
             return default
@@ -260,6 +263,9 @@ class SectionReader:
             return value
         self.fail(where, f"{what} must be {SLUG_RULE}, not {value!r}")
         return None
+
+
+MAX_NUMBER = 1_000_000  # any setting: days, hours, minutes, seconds, counts
 
 
 def _join(where: str, key: str) -> str:
