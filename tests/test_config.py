@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import logging
+from datetime import time
 from pathlib import Path
 
 import pytest
@@ -362,3 +363,22 @@ def test_numbers_in_the_config_are_finite_and_bounded(section: str, key: str) ->
     for value in (float("inf"), 99_999_999_999):
         with pytest.raises(ConfigError, match=f"{section}.{key}: must be"):
             parse_config({section: {key: value}}, "c.yaml")
+
+
+@pytest.mark.parametrize(
+    ("written", "expected"),
+    [("09:00", time(9, 0)), ('"09:00"', time(9, 0)), ("21:30", time(21, 30))],
+)
+def test_check_time_reads_as_written(tmp_path: Path, written: str, expected: time) -> None:
+    path = tmp_path / "config.yaml"
+    path.write_text(f"schedule:\n  check_time: {written}\n", encoding="utf-8")
+    assert load_config(str(path), {}).schedule.check_time == expected
+
+
+@pytest.mark.parametrize("written", ["9", "900"])
+def test_check_time_as_a_bare_number_is_refused(tmp_path: Path, written: str) -> None:
+    # Regression: 9 was read as 00:09 and 900 as 15:00 (minutes, as YAML's base 60 reads 09:00)
+    path = tmp_path / "config.yaml"
+    path.write_text(f"schedule:\n  check_time: {written}\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"schedule\.check_time: not a time of day"):
+        load_config(str(path), {})

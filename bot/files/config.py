@@ -466,9 +466,7 @@ def _schedule(r: SectionReader, raw: Any) -> Schedule:
     sec = r.section(raw, where, ("check_time", "post_at", "misfire_grace_minutes", "catch_up_days"))
     check_time = default.check_time
     value = sec.get("check_time", f"{default.check_time:%H:%M}")
-    if isinstance(value, int):  # YAML 1.1 reads 09:00 unquoted as sexagesimal minutes
-        value = f"{value // 60:02d}:{value % 60:02d}"
-    parsed = _time_of_day(str(value))
+    parsed = _time_of_day(value) if isinstance(value, str) else None
     if parsed is None:
         r.fail(f"{where}.check_time", f"not a time of day: {value!r}", 'use "HH:MM", e.g. "09:00"')
     else:

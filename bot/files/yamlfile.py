@@ -87,7 +87,26 @@ def load(text: str, source: str) -> Any:
     problems = list(_bad_timestamps(root, source))
     if problems:
         raise YamlProblems(problems)
+    _sexagesimal_as_text(root)
     return _CONSTRUCTOR.construct_document(root)
+
+
+_INT, _FLOAT, _STR = (f"tag:yaml.org,2002:{t}" for t in ("int", "float", "str"))
+
+
+def _sexagesimal_as_text(root: yaml.Node) -> None:
+    """YAML 1.1 reads ``09:00`` unquoted as 540 (base 60): keep such scalars as the text
+    they are, so ``check_time: 09:00`` means nine o'clock and ``check_time: 9`` is
+    refused rather than read as 00:09."""
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, yaml.MappingNode):
+            stack.extend(v for pair in node.value for v in pair)
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+        elif node.tag in (_INT, _FLOAT) and ":" in str(node.value):
+            node.tag = _STR
 
 
 def syntax_problem(exc: yaml.YAMLError, source: str) -> Problem:
