@@ -382,3 +382,11 @@ def test_check_time_as_a_bare_number_is_refused(tmp_path: Path, written: str) ->
     path.write_text(f"schedule:\n  check_time: {written}\n", encoding="utf-8")
     with pytest.raises(ConfigError, match=r"schedule\.check_time: not a time of day"):
         load_config(str(path), {})
+
+
+@pytest.mark.parametrize("key", ["state_dir", "data"])
+@pytest.mark.parametrize("value", [{"a": 1}, True, ["a"], ""])
+def test_path_settings_must_be_text(key: str, value: object) -> None:
+    # Regression: state_dir: {a: 1} became a directory named "{'a': 1}", validate said ok
+    with pytest.raises(ConfigError, match=f"{key}: must be a path"):
+        parse_config({key: value}, "c.yaml")

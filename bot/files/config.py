@@ -202,8 +202,8 @@ def parse_config(raw: Any, source: str, path: Path | None = None) -> Config:
     config = Config(
         source=source,
         path=path,
-        data=_path(top.get("data"), base, default_data_path()),
-        state_dir=_path(top.get("state_dir"), base, Config.state_dir),
+        data=_path(r, "data", top.get("data"), base, default_data_path()),
+        state_dir=_path(r, "state_dir", top.get("state_dir"), base, Config.state_dir),
         rules=rules,
         templates=templates,
         render=render,
@@ -218,10 +218,14 @@ def parse_config(raw: Any, source: str, path: Path | None = None) -> Config:
     return config
 
 
-def _path(value: Any, base: Path, default: Path) -> Path:
+def _path(r: SectionReader, key: str, value: Any, base: Path, default: Path) -> Path:
+    """The path at ``key`` (relative to the config file's folder), or ``default``."""
     if value is None:
         return default
-    path = Path(str(value)).expanduser()
+    if not isinstance(value, str) or not value.strip():
+        r.fail(key, f"must be a path (text), not {value!r}", f'e.g. {key}: "/data"')
+        return default
+    path = Path(value).expanduser()
     return path if path.is_absolute() else base / path
 
 
@@ -389,7 +393,8 @@ def _announcements(
         scope_labels={rule.name: rule.label for rule in rules.scopes if rule.label},
         scope_people={rule.name: rule.member for rule in rules.scopes if rule.member},
     )
-    return (_path(templates, base, Path()) if templates else None), settings, lost_crews
+    path = _path(r, f"{where}.templates", templates, base, Path()) if templates else None
+    return path, settings, lost_crews
 
 
 def _images(r: SectionReader, announcements: Any) -> ImageSettings:
