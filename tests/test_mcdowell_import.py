@@ -413,6 +413,26 @@ def test_command_unreadable_input_is_a_data_error(tmp_path: Path) -> None:
     assert caught.value.problems[0].source == str(tmp_path)
 
 
+@pytest.mark.parametrize("where", ["missing", "a-file"])
+def test_command_a_dir_that_is_no_folder_is_a_data_error(tmp_path: Path, where: str) -> None:
+    # Regression: FileNotFoundError / NotADirectoryError, exit 1, "a bug"
+    folder = tmp_path / where
+    if where == "a-file":
+        folder.write_text("")
+    with pytest.raises(DataError, match="cannot list it"):
+        run_command("--dir", str(folder), "--out", str(tmp_path / "h.yaml"))
+
+
+def test_command_an_output_it_cannot_write_is_a_data_error(tmp_path: Path) -> None:
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("")
+    with pytest.raises(DataError, match="cannot write it"):
+        run_command(
+            "--dir", str(FIXTURES), "--corrections", str(FIXTURES / "corrections.yaml"),
+            "--out", str(blocker / "history.yaml"),
+        )  # fmt: skip
+
+
 # --- the real lists --------------------------------------------------------------------
 
 

@@ -99,7 +99,18 @@ def register(sub: Subparsers) -> None:
 def newest(folder: Path, kind: str) -> Path:
     """The file of a kind with the latest date in its name."""
     pattern = PATTERNS[kind]
-    found = sorted((m[1], path) for path in folder.iterdir() if (m := pattern.match(path.name)))
+    try:
+        names = list(folder.iterdir())
+    except OSError as exc:
+        raise DataError(
+            Problem(
+                str(folder),
+                "--dir",
+                f"cannot list it: {exc.strerror or type(exc).__name__}",
+                "pass the folder that holds McDowell's lists",
+            )
+        ) from None
+    found = sorted((m[1], path) for path in names if (m := pattern.match(path.name)))
     if not found:
         raise DataError(
             Problem(
@@ -172,7 +183,18 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
             file=ctx.stderr,
         )
         return 1
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(text, encoding="utf-8")
+    from bot.files.atomic import write_atomic
+
+    try:
+        write_atomic(out, text, mode=0o644)  # a crash leaves the old history, never half
+    except OSError as exc:
+        raise DataError(
+            Problem(
+                str(out),
+                "--out",
+                f"cannot write it: {exc.strerror or exc}",
+                "pass a path you may write",
+            )
+        ) from None
     print(f"wrote {out}", file=ctx.stdout)
     return 0
