@@ -250,6 +250,18 @@ def test_validate_online_says_which_target_failed(
     assert "1 problem found." in run.err
 
 
+def test_validate_online_that_cannot_reach_a_platform_is_exit_1(
+    tmp_path: Path, server: FakeServer, cli: CliRunner
+) -> None:
+    # Regression: a network failure was reported as bad input (exit 2); README: exit 1
+    config = _online_config(tmp_path, server)
+    server.read_faults = lambda platform, path: "500" if platform == "mastodon" else None
+    run = cli("validate", "--online", "--config", config, env=ENV)
+    assert run.code == 1, run.both
+    assert "target 'fedi' (mastodon): could not check the credentials" in run.err
+    assert "try again later" in run.err
+
+
 def test_plain_validate_stays_offline(tmp_path: Path, server: FakeServer, cli: CliRunner) -> None:
     config = _online_config(tmp_path, server)
     run = cli("validate", "--config", config, env=ENV)

@@ -66,7 +66,13 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
         raise UserError(problems)
     assert config is not None
     assert dataset is not None
-    accounts = _check_online(config, ctx) if args.online else {}
+    try:
+        accounts = _check_online(config, ctx) if args.online else {}
+    except Unreachable as exc:
+        for problem in exc.problems:
+            print(f"error: {problem}", file=ctx.stderr)
+        print("The credentials could not be checked; try again later.", file=ctx.stderr)
+        return 1
     flights = sum(len(p.flights) for p in dataset.people)
     ongoing = sum(1 for p in dataset.people for f in p.flights if f.landing is None)
     live = f", live data as of {iso(dataset.live_as_of)}" if dataset.live_as_of else ""
@@ -94,6 +100,7 @@ def _check_online(config: Config, ctx: Context) -> dict[str, str]:
     )
     accounts: dict[str, str] = {}
     problems: list[Problem] = []
+    unreachable: list[Problem] = []  # not bad input: exit 1, as for any other failure
     try:
         for target in config.targets:
             where = f"target '{target.name}' ({target.platform})"
@@ -110,7 +117,7 @@ def _check_online(config: Config, ctx: Context) -> dict[str, str]:
                     )
                 )
             except ClientError as exc:
-                problems.append(
+                unreachable.append(
                     Problem(
                         config.source,
                         where,
@@ -122,5 +129,15 @@ def _check_online(config: Config, ctx: Context) -> dict[str, str]:
         for client in clients.values():
             client.close()
     if problems:
-        raise UserError(problems)
+        raise UserError(problems + unreachable)
+    if unreachable:
+        raise Unreachable(unreachable)
     return accounts
+
+
+class Unreachable(Exception):
+    """A platform could not say whether the credentials are good (network, server)."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__("; ".join(str(p) for p in problems))
+        self.problems = problems
