@@ -466,3 +466,16 @@ def test_status_and_health_say_what_the_live_data_is_and_how_fresh(
     assert stale.code == 1
     assert "no good sync with Launch Library 2 since 2026-11-20T12:00:00Z" in stale.err
     assert "while crews are in space" in stale.err
+
+
+def test_validate_checks_the_ll2_key_when_one_is_given(
+    tmp_path: Path, ll2: FakeLL2, cli: CliRunner
+) -> None:
+    # Regression: a key with a line break passed validate; every sync then failed (exit 2)
+    config = write_config(tmp_path, ll2)
+    bad = cli("validate", "--no-credentials", "--config", config,
+              env={"SPACEBOT_LL2_TOKEN": "ab\ncd"})  # fmt: skip
+    assert bad.code == 2
+    assert "SPACEBOT_LL2_TOKEN holds a line break" in bad.err
+    assert "ab\ncd" not in bad.err
+    assert cli("validate", "--no-credentials", "--config", config).code == 0  # optional

@@ -44,6 +44,7 @@ CONFIG_ENV = "SPACEBOT_CONFIG"
 STATE_DIR_ENV = "SPACEBOT_STATE_DIR"
 DEFAULT_CONFIG_NAMES = ("config.yaml", "spacebot.yaml")
 DEFAULTS_SOURCE = "<defaults>"
+LL2_TOKEN_ENV = "SPACEBOT_LL2_TOKEN"  # Launch Library 2's optional API key (or ..._FILE)
 OFFLINE_ENV = "SPACEBOT_OFFLINE"  # on (bot.env.flag): no request to a data source
 TOP_KEYS = (
     "timezone",
