@@ -8,11 +8,13 @@ import sqlite3
 from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
+from typing import Any, cast
 
 import pytest
 from fakes import T0
 
 from bot.core.post import Post
+from bot.posting import outbox as outbox_module
 from bot.posting.clients.base import MediaRef, PostRef
 from bot.posting.outbox import SCHEMA_VERSION, Attachment, MediaRecord, Outbox
 
@@ -175,6 +177,36 @@ def test_a_migration_that_fails_leaves_the_old_outbox_as_it_was(tmp_path: Path) 
     conn.close()
     Outbox.open(tmp_path).close()  # once out of the way, it goes through
     assert version_of(tmp_path) == 3
+
+
+class _OpenedMeanwhile:
+    """A connection whose ``BEGIN IMMEDIATE`` lets another process open (and migrate) the
+    outbox first: what happens when the daemon and ``spacebot hold`` (which takes no
+    lock) both open an old outbox at once."""
+
+    def __init__(self, conn: sqlite3.Connection, state_dir: Path) -> None:
+        self.conn = conn
+        self.state_dir = state_dir
+
+    def execute(self, sql: str, *args: Any) -> sqlite3.Cursor:
+        if sql == "BEGIN IMMEDIATE":
+            Outbox.open(self.state_dir, sender=False).close()  # the other process, first
+        return self.conn.execute(sql, *args)
+
+
+def test_two_processes_opening_an_old_outbox_at_once_both_open_it(tmp_path: Path) -> None:
+    # Regression: the version was read before the write lock; the second process to get
+    # the lock migrated again and failed on ALTER TABLE (duplicate column).
+    old_outbox(tmp_path, V2_SCHEMA, 2)
+    conn = sqlite3.connect(tmp_path / "outbox.sqlite3", isolation_level=None)
+    try:
+        outbox_module._migrate(cast(sqlite3.Connection, _OpenedMeanwhile(conn, tmp_path)))
+    finally:
+        conn.close()
+    assert version_of(tmp_path) == SCHEMA_VERSION
+    box = Outbox.open(tmp_path)
+    assert len(box.items()) == len(ROWS) + 1
+    box.close()
 
 
 def test_a_new_outbox_is_made_at_version_3(tmp_path: Path) -> None:

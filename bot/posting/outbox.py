@@ -130,38 +130,53 @@ CREATE TABLE media (
 """
 
 
+def _version(conn: sqlite3.Connection) -> int:
+    return int(conn.execute("PRAGMA user_version").fetchone()[0])
+
+
 def _migrate(conn: sqlite3.Connection) -> None:
     """Create the tables, or bring an older outbox up to :data:`SCHEMA_VERSION`, in one
     transaction (all or nothing: a failure leaves the old version as it was).
+
+    The version is read again once the write lock is held (``BEGIN IMMEDIATE``): another
+    process (``spacebot hold`` beside the daemon) may have migrated the outbox between the
+    first look and the lock, and its work must not be done twice.
 
     A new outbox is made as version 2 and then goes the same way as an old one:
     1 -> 2 allows more states (SQLite cannot change a CHECK constraint in place, so the
     posts table is rebuilt); 2 -> 3 adds the pictures (``media``, and two columns of
     ``posts`` with defaults, so every existing row stays as it was)."""
-    version = int(conn.execute("PRAGMA user_version").fetchone()[0])
-    if version >= SCHEMA_VERSION:
+    if _version(conn) >= SCHEMA_VERSION:
         return
-    exists = conn.execute(
-        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'posts'"
-    ).fetchone()
     conn.execute("BEGIN IMMEDIATE")
     try:
-        if not exists or version < 2:
-            if exists:
-                conn.execute("ALTER TABLE posts RENAME TO posts_v1")
-                conn.execute("DROP INDEX IF EXISTS posts_by_due")
-            for statement in _statements(_SCHEMA):
-                conn.execute(statement)
-            if exists:
-                conn.execute("INSERT INTO posts SELECT * FROM posts_v1")
-                conn.execute("DROP TABLE posts_v1")
-        for statement in _statements(_SCHEMA_V3):
-            conn.execute(statement)
-        conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        version = _version(conn)  # again, under the lock
+        if version < SCHEMA_VERSION:
+            _upgrade(conn, version)
     except BaseException:
         conn.execute("ROLLBACK")
         raise
     conn.execute("COMMIT")
+
+
+def _upgrade(conn: sqlite3.Connection, version: int) -> None:
+    """The steps from ``version`` to :data:`SCHEMA_VERSION` (inside the caller's
+    transaction)."""
+    exists = conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'posts'"
+    ).fetchone()
+    if not exists or version < 2:
+        if exists:
+            conn.execute("ALTER TABLE posts RENAME TO posts_v1")
+            conn.execute("DROP INDEX IF EXISTS posts_by_due")
+        for statement in _statements(_SCHEMA):
+            conn.execute(statement)
+        if exists:
+            conn.execute("INSERT INTO posts SELECT * FROM posts_v1")
+            conn.execute("DROP TABLE posts_v1")
+    for statement in _statements(_SCHEMA_V3):
+        conn.execute(statement)
+    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
 
 def _ts(when: datetime) -> str:
