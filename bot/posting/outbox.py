@@ -28,7 +28,9 @@ uploads each before the part's call and records the platform's
 :class:`~bot.posting.clients.base.MediaRef` right after the upload returns
 (:meth:`Outbox.media_uploaded`), so a restart re-uses it while the platform keeps it.
 When the pictures are given up (``posting.images_fallback``), ``media_fallback`` on the
-post's row keeps why, and the text goes out alone.
+post's row keeps why, and the text goes out alone.  Each attempt at a part records the
+ids of the uploads it carries on its ``parts`` row (schema version 4), so that the
+poster can tell whether an upload the platform calls used was used by that attempt.
 """
 
 from __future__ import annotations
@@ -61,7 +63,7 @@ STATES: tuple[PostState, ...] = (
     "skipped",
     "withdrawn",
 )
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS posts (
@@ -129,6 +131,13 @@ CREATE TABLE media (
 );
 """
 
+# Version 4: the uploads each part's latest attempt carried (their ids, as JSON; NULL for
+# an attempt made before version 4), so that a refusal of those very uploads can prove
+# that attempt published the part.
+_SCHEMA_V4 = """
+ALTER TABLE parts ADD COLUMN media TEXT;
+"""
+
 
 def _version(conn: sqlite3.Connection) -> int:
     return int(conn.execute("PRAGMA user_version").fetchone()[0])
@@ -145,7 +154,8 @@ def _migrate(conn: sqlite3.Connection) -> None:
     A new outbox is made as version 2 and then goes the same way as an old one:
     1 -> 2 allows more states (SQLite cannot change a CHECK constraint in place, so the
     posts table is rebuilt); 2 -> 3 adds the pictures (``media``, and two columns of
-    ``posts`` with defaults, so every existing row stays as it was)."""
+    ``posts`` with defaults, so every existing row stays as it was); 3 -> 4 adds the
+    uploads each part's attempt carried (``parts.media``)."""
     if _version(conn) >= SCHEMA_VERSION:
         return
     conn.execute("BEGIN IMMEDIATE")
@@ -174,7 +184,10 @@ def _upgrade(conn: sqlite3.Connection, version: int) -> None:
         if exists:
             conn.execute("INSERT INTO posts SELECT * FROM posts_v1")
             conn.execute("DROP TABLE posts_v1")
-    for statement in _statements(_SCHEMA_V3):
+    if version < 3:
+        for statement in _statements(_SCHEMA_V3):
+            conn.execute(statement)
+    for statement in _statements(_SCHEMA_V4):
         conn.execute(statement)
     conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
@@ -196,6 +209,8 @@ class PartRecord:
     ref: PostRef | None
     attempted_at: datetime
     posted_at: datetime | None
+    # the ids of the uploads the latest attempt carried (None: not recorded, before v4)
+    media_ids: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -522,9 +537,17 @@ class Outbox:
         return [self._item(row) for row in self._conn.execute(sql, args)]
 
     def begin_part(
-        self, key: str, target: str, idx: int, *, wording: Wording, now: datetime
+        self,
+        key: str,
+        target: str,
+        idx: int,
+        *,
+        wording: Wording,
+        now: datetime,
+        media: Sequence[str] = (),
     ) -> None:
-        """Record an attempt at part ``idx`` BEFORE the network call (state ``sending``).
+        """Record an attempt at part ``idx`` BEFORE the network call (state ``sending``),
+        with the ids of the uploads it carries (``media``).
 
         The wording is fixed at the first attempt so a resumed thread never mixes tenses.
         """
@@ -538,12 +561,12 @@ class Outbox:
             if cur.rowcount != 1:
                 raise KeyError(f"no open outbox row for {key!r} on {target!r}")
             db.execute(
-                "INSERT INTO parts (post_key, target, idx, state, attempted_at)"
-                " VALUES (?, ?, ?, 'sending', ?)"
+                "INSERT INTO parts (post_key, target, idx, state, attempted_at, media)"
+                " VALUES (?, ?, ?, 'sending', ?, ?)"
                 " ON CONFLICT (post_key, target, idx)"
-                " DO UPDATE SET attempted_at = excluded.attempted_at"
+                " DO UPDATE SET attempted_at = excluded.attempted_at, media = excluded.media"
                 " WHERE state = 'sending'",
-                (key, target, idx, _ts(now)),
+                (key, target, idx, _ts(now), json.dumps(list(media))),
             )
 
     def part_posted(
@@ -818,13 +841,16 @@ class Outbox:
             "SELECT * FROM parts WHERE post_key = ? AND target = ? ORDER BY idx",
             (row["post_key"], row["target"]),
         ):
+            part_columns = p.keys()  # an outbox before version 4 has no parts.media
             ref = PostRef.from_json(json.loads(p["ref"])) if p["ref"] else None
+            carried = p["media"] if "media" in part_columns else None
             progress[int(p["idx"])] = PartRecord(
                 int(p["idx"]),
                 p["state"],
                 ref,
                 datetime.fromisoformat(p["attempted_at"]),
                 _dt(p["posted_at"]),
+                tuple(str(i) for i in json.loads(carried)) if carried is not None else None,
             )
         media: list[MediaRecord] = []
         if self._pictures:

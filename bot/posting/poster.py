@@ -310,16 +310,17 @@ class Poster:
             )
 
         pictures = item.media_of(idx)
-        uploaded: set[int] = set()  # pictures uploaded in this step (by their place)
         for again in (False, True):
             media: list[MediaRef] = []
             if pictures:
-                got = self._uploads(target, client, item, idx, pictures, now, again, uploaded)
+                got = self._uploads(target, client, item, idx, pictures, now, again)
                 if isinstance(got, _Stop):
                     return got.wait
                 media = got
             try:
-                self.outbox.begin_part(item.key, name, idx, wording=wording, now=now)
+                self.outbox.begin_part(
+                    item.key, name, idx, wording=wording, now=now, media=[m.id for m in media]
+                )
             except KeyError:  # held or withdrawn meanwhile (by `spacebot hold`): look again
                 return None
             self._call_hook("before_call", item, idx)
@@ -342,7 +343,7 @@ class Poster:
                     text=text,
                     total=len(texts),
                     prior=record if uncertain else None,
-                    reused=not uploaded,
+                    media=media,
                     last=again,
                     now=now,
                 )
@@ -381,7 +382,6 @@ class Poster:
         pictures: Sequence[MediaRecord],
         now: datetime,
         again: bool,
-        uploaded: set[int],
     ) -> list[MediaRef] | _Stop:
         """The uploads part ``idx`` goes out with: each recorded one the platform still
         keeps (unless ``again``), the others uploaded now and recorded at once.  ``[]``
@@ -408,7 +408,6 @@ class Poster:
                 item.key, name, idx, picture.pos, ref, now=max(now, self._clock())
             )
             self._call_hook("after_record", item, idx)
-            uploaded.add(picture.pos)
             refs.append(ref)
         return refs
 
@@ -423,7 +422,7 @@ class Poster:
         text: str,
         total: int,
         prior: PartRecord | None,
-        reused: bool,
+        media: Sequence[MediaRef],
         last: bool,
         now: datetime,
     ) -> _Stop | None:
@@ -439,9 +438,8 @@ class Poster:
                 found = client.find_recent(text, idempotency_key=key)
             except ClientError as error:
                 return _Stop(self._on_error(target, item, idx, error, uncertain=True, now=now))
-            pictures = item.media_of(idx)
-            if found is None and reused and _sent_before(pictures, prior):
-                # The uploads are within their life and were all sent with that earlier
+            if found is None and _carried_before(media, prior):
+                # These very uploads (re-used: within their life) went with that earlier
                 # attempt: "not found" can only mean attached, to the post it published.
                 found = PostRef("")
             if found is not None:
@@ -706,10 +704,12 @@ def _iso(when: datetime) -> str:
     return when.isoformat(timespec="seconds")
 
 
-def _sent_before(pictures: Sequence[MediaRecord], prior: PartRecord) -> bool:
-    """Whether every picture's recorded upload was made before the earlier attempt at
-    its part (so that attempt carried it: the poster posts with what it recorded)."""
-    return bool(pictures) and all(
-        p.uploaded_at is not None and p.ref is not None and p.uploaded_at <= prior.attempted_at
-        for p in pictures
+def _carried_before(media: Sequence[MediaRef], prior: PartRecord) -> bool:
+    """Whether every upload sent now was carried by the earlier attempt at its part, as
+    that attempt recorded (by id: an upload made in this step has a new one).  An attempt
+    recorded before schema version 4 says nothing of its uploads: never proven."""
+    return (
+        bool(media)
+        and prior.media_ids is not None
+        and {m.id for m in media} <= set(prior.media_ids)
     )
