@@ -320,6 +320,30 @@ def test_rejected_content_fails_and_queue_moves_on(
     assert server.texts() == ["good"]
 
 
+def test_a_look_up_refused_leaves_the_outcome_unknown_never_failed(
+    tmp_path: Path, clock: FakeClock, server: FakeServer
+) -> None:
+    # Regression: a 4xx from the read-only look-up (Bluesky's getAuthorFeed) was taken
+    # for a refusal of the post, which was marked failed for good: never published.
+    faults_on(server, {0: "reset"})  # the first call: dropped, nothing published
+    looks: list[str] = []
+
+    def refused_once(platform: str, path: str) -> str | None:
+        if path != "app.bsky.feed.getAuthorFeed":
+            return None
+        looks.append(path)
+        return "400" if len(looks) == 1 else None
+
+    server.read_faults = refused_once
+    rig = Rig(tmp_path, [target("bluesky", server, min_interval=0)], clock)
+    rig.poster.enqueue(post("a", "hello"))
+    result = rig.poster.drain()
+    assert result.failed == 0
+    assert len(looks) == 2  # refused, then looked up again after a backoff
+    assert rig.state("a", "sky") == "posted"
+    assert server.texts() == ["hello"]  # once
+
+
 def test_transient_errors_back_off_with_jitter_then_give_up_for_the_run(
     tmp_path: Path, clock: FakeClock, server: FakeServer
 ) -> None:

@@ -8,6 +8,8 @@ Per target, strictly in due order (a post never overtakes an older one):
   failures in a row the target rests until the next run (posts stay pending);
 * 401/403 -> the target stops for this run, one log line, posts stay pending;
 * content rejected -> that post is ``failed`` (with the reason), the next goes on;
+  never for an error of the look-up that settles an unknown outcome (``find_recent``):
+  the part stays ``sending`` and the target backs off (429 and 401/403 as above);
 * daily cap (rolling 24 h) and a minimum interval between posts spread a backlog
   out after an outage instead of bursting it;
 * a post older than ``max_age`` uses its past-tense wording, or is skipped;
@@ -57,6 +59,7 @@ from bot.posting.clients.base import (
     PostRef,
     RateLimited,
     Rejected,
+    Transient,
 )
 from bot.posting.media import ImageMissing, ImageStore
 from bot.posting.outbox import MediaRecord, Outbox, OutboxItem, PartRecord, Wording
@@ -294,7 +297,7 @@ class Poster:
             try:
                 found = client.find_recent(text, idempotency_key=key)
             except ClientError as exc:
-                return self._on_error(target, item, idx, exc, uncertain=True, now=now)
+                return self._on_lookup_error(target, item, idx, exc, now)
             if found is not None:
                 log.info(
                     "%s: %s part %d was already published: %s", name, item.key, idx + 1, found.url
@@ -437,7 +440,7 @@ class Poster:
             try:
                 found = client.find_recent(text, idempotency_key=key)
             except ClientError as error:
-                return _Stop(self._on_error(target, item, idx, error, uncertain=True, now=now))
+                return _Stop(self._on_lookup_error(target, item, idx, error, now))
             if found is None and _carried_before(media, prior):
                 # These very uploads (re-used: within their life) went with that earlier
                 # attempt: "not found" can only mean attached, to the post it published.
@@ -654,6 +657,16 @@ class Poster:
         self._resting_until[name] = now + timedelta(seconds=delay)
         log.warning("%s: %s; retry %d in %.0f s", name, reason, failures, delay)
         return delay
+
+    def _on_lookup_error(
+        self, target: TargetConfig, item: OutboxItem, idx: int, exc: ClientError, now: datetime
+    ) -> float | None:
+        """:meth:`Client.find_recent` failed: the part's outcome stays unknown (``sending``).
+        A 429 rests and refused credentials block as for a post; anything else, a 4xx
+        too, is about the look-up, not the post: back off, never ``failed``."""
+        if not isinstance(exc, RateLimited | AuthFailed):
+            exc = Transient(f"{exc.message} (settling an unknown outcome)")
+        return self._on_error(target, item, idx, exc, uncertain=True, now=now)
 
     def _not_sent(
         self,

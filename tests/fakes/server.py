@@ -21,7 +21,8 @@ is kept in :attr:`FakeServer.bodies` (method, path, parsed JSON or form), so tes
 check what the SDKs sent.  ``auth_ok`` false makes every credentials check (and every
 authenticated call) answer 401.
 
-``faults`` decides, per publishing request (``read_faults``: per read-only request),
+``faults`` decides, per publishing request (``read_faults``: per read-only request: the
+credentials checks, Mastodon's instance limits, Bluesky's ``getAuthorFeed``),
 what goes wrong: ``"429"``, ``"429-retry-after"`` (Retry-After: 120 and no reset
 headers), ``"500"``,
 ``"401"``, ``"403"``, ``"400"``, ``"reset"`` (connection dropped, nothing posted),
@@ -620,6 +621,7 @@ class FakeServer:
             self._send(h, 200, {"uri": uri, "cid": cid})
             return
         if nsid == "app.bsky.feed.getAuthorFeed":
+            self._pre_fault(h, self.read_faults("bluesky", nsid), "bluesky")
             with self._lock:
                 records = list(reversed(self._records))
             feed = [
