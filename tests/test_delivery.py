@@ -344,6 +344,27 @@ def test_a_look_up_refused_leaves_the_outcome_unknown_never_failed(
     assert server.texts() == ["hello"]  # once
 
 
+def test_bluesky_an_unknown_outcome_is_settled_after_the_saved_session_went_stale(
+    tmp_path: Path, clock: FakeClock, server: FakeServer
+) -> None:
+    # Regression: the look-up that settles an unknown outcome used the saved session
+    # only; once the server refused it, every start blocked the target (credentials
+    # refused) although the password worked, and the post never went out.
+    faults_on(server, {0: "reset"})  # nothing published, the outcome unknown
+    rig = Rig(tmp_path, [target("bluesky", server, min_interval=0)], clock)
+    rig.poster.enqueue(post("a", "hello"))
+    rig.poster.deliver_due()
+    assert rig.state("a", "sky") == "sending"
+    rig.crash()
+    server.revoke_sessions()  # the saved session stops working
+    logins = server.logins
+    result = rig.open().drain()
+    assert result.blocked == []
+    assert server.logins == logins + 1  # the password, once
+    assert rig.state("a", "sky") == "posted"
+    assert server.texts() == ["hello"]
+
+
 def test_transient_errors_back_off_with_jitter_then_give_up_for_the_run(
     tmp_path: Path, clock: FakeClock, server: FakeServer
 ) -> None:

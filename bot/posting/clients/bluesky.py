@@ -148,6 +148,7 @@ class BlueskyClient(Client):
                 self._api = api
                 return api
             except (AtProtocolError, ValueError):
+                _close(api)
                 api = self._new_api()  # unusable session: fall back to the password
         self._call(
             lambda: api.login(self.handle, self._password.reveal(), fetch_bsky_profile=False),
@@ -157,6 +158,8 @@ class BlueskyClient(Client):
         return api
 
     def _forget_session(self) -> None:
+        if self._api is not None:
+            _close(self._api)
         self._api = None
         with contextlib.suppress(OSError):
             self.session_file.unlink()
@@ -236,13 +239,7 @@ class BlueskyClient(Client):
         )
 
     def find_recent(self, text: str, *, idempotency_key: str) -> PostRef | None:
-        api = self._login()
-        session = api._session
-        actor = session.did if session is not None else self.handle
-        feed = self._call(
-            lambda: api.get_author_feed(actor=actor, limit=50, filter="posts_with_replies"),
-            what="read recent posts",
-        )
+        feed = self._logged_in(self._recent_posts)
         for item in feed.feed:
             post = item.post
             record = post.record
@@ -254,6 +251,14 @@ class BlueskyClient(Client):
                 root_id, root_cid = str(reply.root.uri), str(reply.root.cid)
             return self._ref(str(post.uri), str(post.cid), root_id, root_cid)
         return None
+
+    def _recent_posts(self, api: AtClient) -> models.AppBskyFeedGetAuthorFeed.Response:
+        session = api._session
+        actor = session.did if session is not None else self.handle
+        return self._call(
+            lambda: api.get_author_feed(actor=actor, limit=50, filter="posts_with_replies"),
+            what="read recent posts",
+        )
 
     def upload(self, image: bytes, alt: str, *, idempotency_key: str) -> MediaRef:
         width, height = check_image(self, image, alt)
@@ -312,8 +317,13 @@ class BlueskyClient(Client):
 
     def close(self) -> None:
         if self._api is not None:
-            with contextlib.suppress(Exception):
-                self._api.request.close()
+            _close(self._api)
+
+
+def _close(api: AtClient) -> None:
+    """Close a client's HTTP connections (one given up, or at the end)."""
+    with contextlib.suppress(Exception):
+        api.request.close()
 
 
 def _images_embed(media: Sequence[MediaRef]) -> models.AppBskyEmbedImages.Main:
