@@ -365,6 +365,33 @@ def test_bluesky_an_unknown_outcome_is_settled_after_the_saved_session_went_stal
     assert server.texts() == ["hello"]
 
 
+def test_bluesky_a_new_handle_is_never_posted_to_with_the_old_accounts_session(
+    tmp_path: Path, clock: FakeClock, server: FakeServer
+) -> None:
+    # Regression: the saved session was keyed by the target's name only; after the
+    # operator pointed the target at another account, the bot went on posting as the
+    # old one (and never tried the new app password).
+    rig = Rig(tmp_path, [target("bluesky", server, min_interval=0)], clock)
+    rig.poster.enqueue(post("a", "first"))
+    rig.poster.drain()
+    rig.crash()
+    logins = server.logins
+    rig.targets = [target("bluesky", server, min_interval=0, options={"handle": "new.example"})]
+    rig.open()
+    rig.poster.enqueue(post("b", "second"))
+    rig.poster.drain()
+    first, second = server.published
+    assert first.id.startswith(f"at://{FakeServer.DID}/")
+    assert second.id.startswith(f"at://{FakeServer.did_of('new.example')}/")  # the new account
+    assert server.logins == logins + 1  # its password, once
+    rig.crash()
+    rig.open()  # the next run: the new account's session, saved
+    rig.poster.enqueue(post("c", "third"))
+    rig.poster.drain()
+    assert server.published[-1].id.startswith(f"at://{FakeServer.did_of('new.example')}/")
+    assert server.logins == logins + 1
+
+
 def test_transient_errors_back_off_with_jitter_then_give_up_for_the_run(
     tmp_path: Path, clock: FakeClock, server: FakeServer
 ) -> None:
