@@ -306,6 +306,28 @@ def test_sigterm_stops_after_the_post_in_flight(tmp_path: Path, clock: FakeClock
     assert [line["text"] for line in dry_lines(rig)] == ["post a"]  # finished, no more
 
 
+def test_sigterm_during_a_thread_finishes_every_part_of_it(
+    tmp_path: Path, clock: FakeClock
+) -> None:
+    # Regression: SIGTERM was checked before every part, so a thread in flight stopped
+    # halfway (its first part out, the rest waiting for the next start).
+    rig = Rig(tmp_path, [target("dry-run", None, min_interval=0)], clock)
+    rig.poster.enqueue(post("a", "part one (1/2)", "part two (2/2)"))
+    rig.poster.enqueue(post("b", "not started"))
+    stop = {"now": False}
+
+    def during_part_one(point: str, item: object, idx: int) -> None:
+        if point == "after_call" and idx == 0:
+            stop["now"] = True
+
+    rig.crash()
+    rig.open(hook=during_part_one).should_stop = lambda: stop["now"]
+    assert rig.poster.deliver_due() is None
+    assert [line["text"] for line in dry_lines(rig)] == ["part one (1/2)", "part two (2/2)"]
+    assert rig.state("a", "rehearsal") == "posted"
+    assert rig.state("b", "rehearsal") == "pending"
+
+
 @pytest.mark.parametrize("platform", ["x", "mastodon", "bluesky"])
 def test_rejected_content_fails_and_queue_moves_on(
     tmp_path: Path, clock: FakeClock, server: FakeServer, platform: str

@@ -17,8 +17,8 @@ Per target, strictly in due order (a post never overtakes an older one):
   milestone from the current data: still true -> send; its instant moved ->
   rescheduled; no longer true -> ``withdrawn``; not to go out now (awaiting
   confirmation, a crew lost) -> ``held``;
-* ``should_stop`` (SIGTERM) is asked between posts: the post in flight is finished,
-  nothing more is started;
+* ``should_stop`` (SIGTERM) is asked before a post is started: the post in flight (all
+  its parts: a thread already begun) is finished, nothing more is started;
 * pictures: right before a part that carries pictures goes out, each one not uploaded
   yet (or whose upload the platform may have dropped) is uploaded, and its
   :class:`MediaRef` recorded in the outbox at once; the part is then posted with them.
@@ -213,7 +213,7 @@ class Poster:
         name = target.name
         client = self.clients[name]
         while True:
-            if name in self.blocked or self.should_stop():
+            if name in self.blocked:
                 return None
             if name in self._exhausted and self._draining:
                 return None
@@ -229,6 +229,8 @@ class Poster:
             if not items:
                 return None
             item = items[0]
+            if not item.started and self.should_stop():
+                return None  # SIGTERM: a thread begun goes on to its last part, no new post
             if item.due > now:
                 return (item.due - now).total_seconds()
             outcome = self._step(target, client, item, now)
