@@ -16,9 +16,10 @@ from fakes import BLUESKY_ENV, ENV, T0, FakeClock, FakeServer
 from bot.core.post import Post
 from bot.files.config import parse_config
 from bot.files.targets import PostingConfig, RetryConfig, TargetConfig
+from bot.posting import holds
 from bot.posting.clients import open_clients
 from bot.posting.outbox import Outbox, OutboxItem
-from bot.posting.poster import Poster
+from bot.posting.poster import Poster, Verdict
 
 
 def post(key: str, *parts: str, minutes: float = 0, crossing_minutes: float | None = None) -> Post:
@@ -412,6 +413,31 @@ def test_bluesky_a_new_handle_is_never_posted_to_with_the_old_accounts_session(
     rig.poster.drain()
     assert server.published[-1].id.startswith(f"at://{FakeServer.did_of('new.example')}/")
     assert server.logins == logins + 1
+
+
+def test_a_post_the_operator_released_is_not_held_again_after_a_429(
+    tmp_path: Path, clock: FakeClock, server: FakeServer
+) -> None:
+    # Regression: the release was kept only in the row's reason, which the 429
+    # overwrote; the next check held the post again (docs: "not held again").
+    faults_on(server, {0: "429"})
+    server.rate_limit_reset = int((T0 + timedelta(minutes=1)).timestamp())
+
+    def as_the_pipeline(item: OutboxItem, now: datetime) -> Verdict:
+        # Pipeline.verify: a post about a held person is held, unless the operator said
+        if not item.released:
+            return Verdict("hold", holds.operator_reason("crew status unclear"))
+        return Verdict()
+
+    rig = Rig(tmp_path, [target("x", server, min_interval=0)], clock)
+    rig.poster._verify = as_the_pipeline
+    rig.outbox.enqueue(post("a/1", "hello"), ["main-x"], T0, held=holds.operator_reason("x"))
+    assert holds.release(rig.outbox, tmp_path, "a/1", clock()) == ["a/1 (main-x)"]
+    result = rig.poster.drain()
+    assert clock.slept == [60.0]  # the 429: nothing published, waited for the reset
+    assert result.held == 0
+    assert rig.state("a/1", "main-x") == "posted"
+    assert server.texts() == ["hello"]
 
 
 def test_transient_errors_back_off_with_jitter_then_give_up_for_the_run(

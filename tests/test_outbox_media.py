@@ -16,7 +16,7 @@ from fakes import T0
 from bot.core.post import Post
 from bot.posting import outbox as outbox_module
 from bot.posting.clients.base import MediaRef, PostRef
-from bot.posting.outbox import SCHEMA_VERSION, Attachment, MediaRecord, Outbox
+from bot.posting.outbox import RELEASED, SCHEMA_VERSION, Attachment, MediaRecord, Outbox
 
 SHA_A = "a" * 64
 SHA_B = "b" * 64
@@ -161,6 +161,7 @@ def test_an_older_outbox_is_brought_to_the_current_version_with_every_row_kept(
     after = box.items()
     assert after == items_before  # same states, parts, refs, reasons, times
     assert all(i.media == () and i.media_fallback == "" and i.upload_failures == 0 for i in after)
+    assert not any(i.released for i in after)
     unknown = box.get("unknown", "fedi")
     assert unknown is not None
     assert unknown.progress[0].state == "sending"  # its fate is still to be settled
@@ -178,6 +179,23 @@ def test_an_older_outbox_is_brought_to_the_current_version_with_every_row_kept(
     box.close()
     Outbox.open(tmp_path).close()  # opening again migrates nothing
     assert version_of(tmp_path) == 4
+
+
+def test_a_version_3_outbox_keeps_the_operators_releases(tmp_path: Path) -> None:
+    # Before version 4 a release by the operator was only the row's reason.
+    old_outbox(tmp_path, V3_SCHEMA, 3)
+    conn = sqlite3.connect(tmp_path / "outbox.sqlite3", isolation_level=None)
+    conn.execute(
+        "UPDATE posts SET state = 'pending', reason = ?, updated_at = ? WHERE post_key = 'paused'",
+        (RELEASED, (T0 + timedelta(hours=1)).isoformat(timespec="microseconds")),
+    )
+    conn.close()
+    box = Outbox.open(tmp_path)
+    assert "released_at" in columns(tmp_path, "posts")
+    assert [(i.key, i.released_at) for i in box.items() if i.released] == [
+        ("paused", T0 + timedelta(hours=1))
+    ]
+    box.close()
 
 
 def test_a_migration_that_fails_leaves_the_old_outbox_as_it_was(tmp_path: Path) -> None:

@@ -64,6 +64,9 @@ STATES: tuple[PostState, ...] = (
     "withdrawn",
 )
 SCHEMA_VERSION = 4
+# The reason a release by the operator leaves on its row (bot.posting.holds); what makes
+# it the operator's is ``released_at`` (schema version 4), which no later reason clears.
+RELEASED = "released by the operator"
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS posts (
@@ -133,9 +136,13 @@ CREATE TABLE media (
 
 # Version 4: the uploads each part's latest attempt carried (their ids, as JSON; NULL for
 # an attempt made before version 4), so that a refusal of those very uploads can prove
-# that attempt published the part.
-_SCHEMA_V4 = """
+# that attempt published the part; and when the operator released a post, apart from its
+# reason (which a 429 or a failed upload overwrites): a row whose reason still says so
+# was released by the operator.
+_SCHEMA_V4 = f"""
 ALTER TABLE parts ADD COLUMN media TEXT;
+ALTER TABLE posts ADD COLUMN released_at TEXT;
+UPDATE posts SET released_at = updated_at WHERE reason = '{RELEASED}';
 """
 
 
@@ -155,7 +162,8 @@ def _migrate(conn: sqlite3.Connection) -> None:
     1 -> 2 allows more states (SQLite cannot change a CHECK constraint in place, so the
     posts table is rebuilt); 2 -> 3 adds the pictures (``media``, and two columns of
     ``posts`` with defaults, so every existing row stays as it was); 3 -> 4 adds the
-    uploads each part's attempt carried (``parts.media``)."""
+    uploads each part's attempt carried (``parts.media``) and the operator's release
+    (``posts.released_at``)."""
     if _version(conn) >= SCHEMA_VERSION:
         return
     conn.execute("BEGIN IMMEDIATE")
@@ -275,6 +283,13 @@ class OutboxItem:
     media: tuple[MediaRecord, ...] = ()  # every part's pictures, in (part, place) order
     media_fallback: str = ""  # why the pictures were given up ("": they were not)
     upload_failures: int = 0  # failed uploads in a row (reset by one that works)
+    released_at: datetime | None = None  # when the operator released it (None: never)
+
+    @property
+    def released(self) -> bool:
+        """Released by the operator: the data never holds it again (whatever the reason
+        on its row says since)."""
+        return self.released_at is not None
 
     @property
     def texts(self) -> tuple[str, ...]:
@@ -489,14 +504,26 @@ class Outbox:
         now: datetime,
         due: datetime | None = None,
         reason: str = "",
+        by_operator: bool = False,
     ) -> bool:
         """A ``held`` post goes back to ``pending`` (due at ``due`` when given; ``reason``
-        kept, e.g. that the operator released it)."""
+        kept).  ``by_operator``: the operator's decision, kept apart from the reason
+        (``released_at``) so that no later reason makes the data hold it again."""
         with self._tx() as db:
             cur = db.execute(
                 "UPDATE posts SET state = 'pending', reason = ?, updated_at = ?,"
-                " due = COALESCE(?, due) WHERE post_key = ? AND target = ? AND state = 'held'",
-                (reason, _ts(now), _ts(due) if due else None, key, target),
+                " due = COALESCE(?, due),"
+                " released_at = CASE WHEN ? THEN ? ELSE released_at END"
+                " WHERE post_key = ? AND target = ? AND state = 'held'",
+                (
+                    reason,
+                    _ts(now),
+                    _ts(due) if due else None,
+                    by_operator,
+                    _ts(now),
+                    key,
+                    target,
+                ),
             )
             return cur.rowcount == 1
 
@@ -890,4 +917,5 @@ class Outbox:
             media=tuple(media),
             media_fallback=row["media_fallback"] if "media_fallback" in columns else "",
             upload_failures=int(row["upload_failures"]) if "upload_failures" in columns else 0,
+            released_at=_dt(row["released_at"]) if "released_at" in columns else None,
         )
