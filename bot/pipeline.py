@@ -40,7 +40,7 @@ from bot.files.live import load_mission_data
 from bot.files.lock import StateLock
 from bot.files.targets import TargetConfig
 from bot.posting.clients import Client, open_clients, spec_of
-from bot.posting.holds import RELEASED, held_people, operator_reason
+from bot.posting.holds import held_people, operator_reason
 from bot.posting.media import ImageStore
 from bot.posting.outbox import Attachment, Outbox, OutboxItem
 from bot.posting.poster import DrainResult, Poster, Verdict
@@ -429,7 +429,7 @@ class Pipeline:
                 "moved, or the person was removed)",
             )
         reason = hold_reason(found, self.loaded.dataset) or self._operator_hold(found)
-        if reason is not None and item.reason != RELEASED:
+        if reason is not None and not item.released:
             return Verdict("hold", reason)
         at = found[0].at
         if at != item.crossing:

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from atproto import Client as AtClient
 from fakes import ENV, FakeServer
 
 from bot.core import platforms
@@ -25,6 +26,7 @@ from bot.posting.clients import (
     Transient,
     open_clients,
 )
+from bot.posting.clients.bluesky import BlueskyClient
 
 
 def make(platform: str, server: FakeServer, tmp_path: Path) -> Client:
@@ -119,6 +121,34 @@ def test_bluesky_session_is_reused_and_facets_sent(tmp_path: Path, server: FakeS
     assert session.stat().st_mode & 0o077 == 0
     assert client.find_recent("part 2", idempotency_key="b") == reply
     assert client.find_recent("never posted", idempotency_key="z") is None
+
+
+def test_bluesky_look_up_renews_a_stale_saved_session(
+    tmp_path: Path, server: FakeServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Regression: find_recent logged in with the saved session only; one the server no
+    # longer took was a refusal of the credentials (the target blocked at every start)
+    # although the password was fine.
+    first = make("bluesky", server, tmp_path)
+    posted = first.post("hello", reply_to=None, idempotency_key="a")
+    first.close()
+    server.revoke_sessions()  # e.g. the refresh token's life is over
+    client = make("bluesky", server, tmp_path)
+    assert isinstance(client, BlueskyClient)
+    made: list[AtClient] = []
+    new_api = client._new_api
+
+    def recording() -> AtClient:
+        made.append(new_api())
+        return made[-1]
+
+    monkeypatch.setattr(client, "_new_api", recording)
+    assert client.find_recent("hello", idempotency_key="a") == posted
+    assert server.logins == 2  # the password, once
+    assert len(made) == 2
+    assert made[0].request._client.is_closed  # the refused session's connections closed
+    client.close()
+    assert made[1].request._client.is_closed
 
 
 def test_unknown_platform_lists_known_ones() -> None:

@@ -16,9 +16,10 @@ from fakes import BLUESKY_ENV, ENV, T0, FakeClock, FakeServer
 from bot.core.post import Post
 from bot.files.config import parse_config
 from bot.files.targets import PostingConfig, RetryConfig, TargetConfig
+from bot.posting import holds
 from bot.posting.clients import open_clients
 from bot.posting.outbox import Outbox, OutboxItem
-from bot.posting.poster import Poster
+from bot.posting.poster import Poster, Verdict
 
 
 def post(key: str, *parts: str, minutes: float = 0, crossing_minutes: float | None = None) -> Post:
@@ -306,6 +307,28 @@ def test_sigterm_stops_after_the_post_in_flight(tmp_path: Path, clock: FakeClock
     assert [line["text"] for line in dry_lines(rig)] == ["post a"]  # finished, no more
 
 
+def test_sigterm_during_a_thread_finishes_every_part_of_it(
+    tmp_path: Path, clock: FakeClock
+) -> None:
+    # Regression: SIGTERM was checked before every part, so a thread in flight stopped
+    # halfway (its first part out, the rest waiting for the next start).
+    rig = Rig(tmp_path, [target("dry-run", None, min_interval=0)], clock)
+    rig.poster.enqueue(post("a", "part one (1/2)", "part two (2/2)"))
+    rig.poster.enqueue(post("b", "not started"))
+    stop = {"now": False}
+
+    def during_part_one(point: str, item: object, idx: int) -> None:
+        if point == "after_call" and idx == 0:
+            stop["now"] = True
+
+    rig.crash()
+    rig.open(hook=during_part_one).should_stop = lambda: stop["now"]
+    assert rig.poster.deliver_due() is None
+    assert [line["text"] for line in dry_lines(rig)] == ["part one (1/2)", "part two (2/2)"]
+    assert rig.state("a", "rehearsal") == "posted"
+    assert rig.state("b", "rehearsal") == "pending"
+
+
 @pytest.mark.parametrize("platform", ["x", "mastodon", "bluesky"])
 def test_rejected_content_fails_and_queue_moves_on(
     tmp_path: Path, clock: FakeClock, server: FakeServer, platform: str
@@ -318,6 +341,103 @@ def test_rejected_content_fails_and_queue_moves_on(
     assert (result.failed, result.posted) == (1, 1)
     assert rig.state("a", rig.targets[0].name) == "failed"
     assert server.texts() == ["good"]
+
+
+def test_a_look_up_refused_leaves_the_outcome_unknown_never_failed(
+    tmp_path: Path, clock: FakeClock, server: FakeServer
+) -> None:
+    # Regression: a 4xx from the read-only look-up (Bluesky's getAuthorFeed) was taken
+    # for a refusal of the post, which was marked failed for good: never published.
+    faults_on(server, {0: "reset"})  # the first call: dropped, nothing published
+    looks: list[str] = []
+
+    def refused_once(platform: str, path: str) -> str | None:
+        if path != "app.bsky.feed.getAuthorFeed":
+            return None
+        looks.append(path)
+        return "400" if len(looks) == 1 else None
+
+    server.read_faults = refused_once
+    rig = Rig(tmp_path, [target("bluesky", server, min_interval=0)], clock)
+    rig.poster.enqueue(post("a", "hello"))
+    result = rig.poster.drain()
+    assert result.failed == 0
+    assert len(looks) == 2  # refused, then looked up again after a backoff
+    assert rig.state("a", "sky") == "posted"
+    assert server.texts() == ["hello"]  # once
+
+
+def test_bluesky_an_unknown_outcome_is_settled_after_the_saved_session_went_stale(
+    tmp_path: Path, clock: FakeClock, server: FakeServer
+) -> None:
+    # Regression: the look-up that settles an unknown outcome used the saved session
+    # only; once the server refused it, every start blocked the target (credentials
+    # refused) although the password worked, and the post never went out.
+    faults_on(server, {0: "reset"})  # nothing published, the outcome unknown
+    rig = Rig(tmp_path, [target("bluesky", server, min_interval=0)], clock)
+    rig.poster.enqueue(post("a", "hello"))
+    rig.poster.deliver_due()
+    assert rig.state("a", "sky") == "sending"
+    rig.crash()
+    server.revoke_sessions()  # the saved session stops working
+    logins = server.logins
+    result = rig.open().drain()
+    assert result.blocked == []
+    assert server.logins == logins + 1  # the password, once
+    assert rig.state("a", "sky") == "posted"
+    assert server.texts() == ["hello"]
+
+
+def test_bluesky_a_new_handle_is_never_posted_to_with_the_old_accounts_session(
+    tmp_path: Path, clock: FakeClock, server: FakeServer
+) -> None:
+    # Regression: the saved session was keyed by the target's name only; after the
+    # operator pointed the target at another account, the bot went on posting as the
+    # old one (and never tried the new app password).
+    rig = Rig(tmp_path, [target("bluesky", server, min_interval=0)], clock)
+    rig.poster.enqueue(post("a", "first"))
+    rig.poster.drain()
+    rig.crash()
+    logins = server.logins
+    rig.targets = [target("bluesky", server, min_interval=0, options={"handle": "new.example"})]
+    rig.open()
+    rig.poster.enqueue(post("b", "second"))
+    rig.poster.drain()
+    first, second = server.published
+    assert first.id.startswith(f"at://{FakeServer.DID}/")
+    assert second.id.startswith(f"at://{FakeServer.did_of('new.example')}/")  # the new account
+    assert server.logins == logins + 1  # its password, once
+    rig.crash()
+    rig.open()  # the next run: the new account's session, saved
+    rig.poster.enqueue(post("c", "third"))
+    rig.poster.drain()
+    assert server.published[-1].id.startswith(f"at://{FakeServer.did_of('new.example')}/")
+    assert server.logins == logins + 1
+
+
+def test_a_post_the_operator_released_is_not_held_again_after_a_429(
+    tmp_path: Path, clock: FakeClock, server: FakeServer
+) -> None:
+    # Regression: the release was kept only in the row's reason, which the 429
+    # overwrote; the next check held the post again (docs: "not held again").
+    faults_on(server, {0: "429"})
+    server.rate_limit_reset = int((T0 + timedelta(minutes=1)).timestamp())
+
+    def as_the_pipeline(item: OutboxItem, now: datetime) -> Verdict:
+        # Pipeline.verify: a post about a held person is held, unless the operator said
+        if not item.released:
+            return Verdict("hold", holds.operator_reason("crew status unclear"))
+        return Verdict()
+
+    rig = Rig(tmp_path, [target("x", server, min_interval=0)], clock)
+    rig.poster._verify = as_the_pipeline
+    rig.outbox.enqueue(post("a/1", "hello"), ["main-x"], T0, held=holds.operator_reason("x"))
+    assert holds.release(rig.outbox, tmp_path, "a/1", clock()) == ["a/1 (main-x)"]
+    result = rig.poster.drain()
+    assert clock.slept == [60.0]  # the 429: nothing published, waited for the reset
+    assert result.held == 0
+    assert rig.state("a/1", "main-x") == "posted"
+    assert server.texts() == ["hello"]
 
 
 def test_transient_errors_back_off_with_jitter_then_give_up_for_the_run(

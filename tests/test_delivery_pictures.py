@@ -258,6 +258,68 @@ def test_mastodon_a_lost_answer_is_settled_by_its_attached_picture(
     assert uploads(server, "mastodon") == 1
 
 
+def test_mastodon_the_attached_proof_holds_when_the_upload_takes_time(
+    tmp_path: Path, clock: FakeClock, server: FakeServer
+) -> None:
+    # Regression: the upload was recorded at the clock after it returned, the attempt
+    # that carried it at the step's earlier instant; so a fresh upload always looked
+    # younger than its attempt, the "attached" proof never held in real use, and the
+    # status was published twice.  (The test above passes with a clock that stands still
+    # during the upload.)
+    rig = rig_for(tmp_path, clock, server, "mastodon")
+    enqueue(rig, post("rec", "a record"), [PNG_A])
+
+    def slow_upload(point: str, it: OutboxItem, idx: int) -> None:
+        if point == "after_upload":
+            clock.advance(seconds=1)  # an upload takes time
+
+    rig.crash()
+    rig.open(slow_upload)
+    server.faults = lambda p, path: "accept-reset" if path == "/api/v1/statuses" else None
+    rig.poster.deliver_due()
+    assert item(rig, "rec").state == "sending"  # fate unknown
+    server.faults = lambda p, path: None
+    server._idempotent.clear()  # the key's hour is over
+    clock.advance(hours=3)
+    rig.crash()
+    result = rig.open(slow_upload).drain()
+    assert result.posted == 1
+    assert server.texts() == ["a record"]  # once
+    assert uploads(server, "mastodon") == 1
+
+
+def test_mastodon_an_upload_the_earlier_attempt_did_not_carry_proves_nothing(
+    tmp_path: Path, clock: FakeClock, server: FakeServer
+) -> None:
+    # The other side of the proof: the attempt whose fate is unknown carried an upload
+    # that is gone; the one made since was never sent with it.  "Not found or attached"
+    # about the newer one says nothing of that attempt: upload again and send.
+    rig = rig_for(tmp_path, clock, server, "mastodon")
+    enqueue(rig, post("rec", "a record"), [PNG_A])
+    server.faults = lambda p, path: "reset" if path == "/api/v1/statuses" else None
+    rig.poster.deliver_due()  # dropped before Mastodon did anything: nothing published
+    first = item(rig, "rec")
+    assert first.state == "sending"
+    assert first.progress[0].media_ids == (server.uploads[0].id,)
+    server.faults = lambda p, path: None
+    rig.crash()
+    clock.advance(hours=22)  # past the upload's life: made again...
+
+    def crash(point: str, it: OutboxItem, idx: int) -> None:
+        if point == "after_record":
+            raise Crash  # ...recorded, and the process killed before the attempt
+
+    with pytest.raises(Crash):
+        rig.open(crash).drain()
+    rig.crash()
+    server.expire_uploads()  # the instance dropped that one early too
+    result = rig.open().drain()
+    assert result.posted == 1
+    assert [len(m) for _, m in published(rig, server, "mastodon")] == [1]
+    assert uploads(server, "mastodon") == 3
+    assert item(rig, "rec").media_fallback == ""
+
+
 @pytest.mark.parametrize("platform", ["x", "mastodon", "bluesky"])
 def test_a_lost_answer_with_pictures_is_posted_once(
     tmp_path: Path, clock: FakeClock, server: FakeServer, platform: str

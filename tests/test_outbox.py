@@ -10,7 +10,7 @@ from fakes import T0
 
 from bot.core.post import Post
 from bot.posting.clients.base import PostRef
-from bot.posting.outbox import Outbox, OutboxLocked
+from bot.posting.outbox import RELEASED, Outbox, OutboxLocked
 
 
 def make_post(key: str = "k1", parts: tuple[str, ...] = ("hello",), due_min: int = 0) -> Post:
@@ -93,6 +93,33 @@ def test_uncertain_stays_sending(box: Outbox) -> None:
     assert item.state == "sending"
     assert item.reason == "timeout"
     assert item.progress[0].state == "sending"
+
+
+def test_the_operators_release_outlives_every_later_reason(box: Outbox) -> None:
+    # Regression: the release was kept only in the reason, which a 429, a timeout or a
+    # failed upload overwrites; the post was then held again by the data.
+    box.enqueue(make_post(), ["a"], T0, held="held by the operator: checking")
+    assert box.release("k1", "a", now=T0, reason=RELEASED, by_operator=True)
+    assert box.get("k1", "a").released  # type: ignore[union-attr]
+    box.begin_part("k1", "a", 0, wording="parts", now=T0)
+    box.part_not_sent("k1", "a", 0, reason="429", now=T0)
+    box.begin_part("k1", "a", 0, wording="parts", now=T0)
+    box.part_uncertain("k1", "a", reason="timeout", now=T0)
+    box.upload_failed("k1", "a", reason="500", now=T0)
+    box = reopen(box)
+    item = box.get("k1", "a")
+    assert item is not None
+    assert item.reason == "500"
+    assert item.released
+    assert item.released_at == T0
+
+
+def test_a_release_by_the_data_is_not_the_operators(box: Outbox) -> None:
+    box.enqueue(make_post(), ["a"], T0, held="awaiting a second sync")
+    assert box.release("k1", "a", now=T0)  # what the pipeline does when the data backs it
+    item = box.get("k1", "a")
+    assert item is not None
+    assert (item.state, item.released) == ("pending", False)
 
 
 def test_failed_and_skipped_are_final(box: Outbox) -> None:

@@ -1,6 +1,6 @@
-"""The outbox's pictures (schema version 3): what enqueue records per (post, target), the
-uploads recorded between upload and post, the fallback's reason, and the migration from
-older outboxes (in one transaction)."""
+"""The outbox's pictures (schema versions 3 and 4): what enqueue records per (post,
+target), the uploads recorded between upload and post, the uploads each attempt carried,
+the fallback's reason, and the migration from older outboxes (in one transaction)."""
 
 from __future__ import annotations
 
@@ -8,13 +8,15 @@ import sqlite3
 from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
+from typing import Any, cast
 
 import pytest
 from fakes import T0
 
 from bot.core.post import Post
+from bot.posting import outbox as outbox_module
 from bot.posting.clients.base import MediaRef, PostRef
-from bot.posting.outbox import SCHEMA_VERSION, Attachment, MediaRecord, Outbox
+from bot.posting.outbox import RELEASED, SCHEMA_VERSION, Attachment, MediaRecord, Outbox
 
 SHA_A = "a" * 64
 SHA_B = "b" * 64
@@ -61,6 +63,24 @@ CREATE TABLE targets (
     rate_limited_until TEXT
 );
 """
+V3_SCHEMA = (
+    V2_SCHEMA
+    + """
+ALTER TABLE posts ADD COLUMN media_fallback TEXT NOT NULL DEFAULT '';
+ALTER TABLE posts ADD COLUMN upload_failures INTEGER NOT NULL DEFAULT 0;
+CREATE TABLE media (
+    post_key TEXT NOT NULL,
+    target TEXT NOT NULL,
+    idx INTEGER NOT NULL,
+    pos INTEGER NOT NULL,
+    sha256 TEXT NOT NULL,
+    alt TEXT NOT NULL DEFAULT '',
+    ref TEXT,
+    uploaded_at TEXT,
+    PRIMARY KEY (post_key, target, idx, pos)
+);
+"""
+)
 V1_POSTS = V2_SCHEMA.replace(
     "('pending','sending','posted','failed','skipped','held','withdrawn')",
     "('pending','sending','posted','failed','skipped')",
@@ -123,26 +143,29 @@ def make_post(key: str = "k1", parts: tuple[str, ...] = ("hello",)) -> Post:
 # ------------------------------------------------------------------ migration
 
 
-@pytest.mark.parametrize(("schema", "version"), [(V2_SCHEMA, 2), (V1_POSTS, 0)])
-def test_an_older_outbox_is_brought_to_version_3_with_every_row_kept(
+@pytest.mark.parametrize(("schema", "version"), [(V3_SCHEMA, 3), (V2_SCHEMA, 2), (V1_POSTS, 0)])
+def test_an_older_outbox_is_brought_to_the_current_version_with_every_row_kept(
     tmp_path: Path, schema: str, version: int
 ) -> None:
-    old_outbox(tmp_path, schema, version, held=version == 2)
+    old_outbox(tmp_path, schema, version, held=version >= 2)
     before = Outbox.open(tmp_path, readonly=True)  # status reads an old outbox as it is
     items_before = before.items()
     assert before.status()[0].media_waiting == 0
     before.close()
 
     box = Outbox.open(tmp_path)
-    assert version_of(tmp_path) == SCHEMA_VERSION == 3
+    assert version_of(tmp_path) == SCHEMA_VERSION == 4
     assert {"media_fallback", "upload_failures"} <= set(columns(tmp_path, "posts"))
+    assert "media" in columns(tmp_path, "parts")
     assert columns(tmp_path, "media")[:6] == ["post_key", "target", "idx", "pos", "sha256", "alt"]
     after = box.items()
     assert after == items_before  # same states, parts, refs, reasons, times
     assert all(i.media == () and i.media_fallback == "" and i.upload_failures == 0 for i in after)
+    assert not any(i.released for i in after)
     unknown = box.get("unknown", "fedi")
     assert unknown is not None
     assert unknown.progress[0].state == "sending"  # its fate is still to be settled
+    assert unknown.progress[0].media_ids is None  # what it carried was not recorded
     thread = box.get("thread", "main-x")
     assert thread is not None
     assert thread.ref_of(1) == PostRef("11")
@@ -155,7 +178,24 @@ def test_an_older_outbox_is_brought_to_version_3_with_every_row_kept(
     assert [m.sha256 for m in new.media] == [SHA_A]
     box.close()
     Outbox.open(tmp_path).close()  # opening again migrates nothing
-    assert version_of(tmp_path) == 3
+    assert version_of(tmp_path) == 4
+
+
+def test_a_version_3_outbox_keeps_the_operators_releases(tmp_path: Path) -> None:
+    # Before version 4 a release by the operator was only the row's reason.
+    old_outbox(tmp_path, V3_SCHEMA, 3)
+    conn = sqlite3.connect(tmp_path / "outbox.sqlite3", isolation_level=None)
+    conn.execute(
+        "UPDATE posts SET state = 'pending', reason = ?, updated_at = ? WHERE post_key = 'paused'",
+        (RELEASED, (T0 + timedelta(hours=1)).isoformat(timespec="microseconds")),
+    )
+    conn.close()
+    box = Outbox.open(tmp_path)
+    assert "released_at" in columns(tmp_path, "posts")
+    assert [(i.key, i.released_at) for i in box.items() if i.released] == [
+        ("paused", T0 + timedelta(hours=1))
+    ]
+    box.close()
 
 
 def test_a_migration_that_fails_leaves_the_old_outbox_as_it_was(tmp_path: Path) -> None:
@@ -174,13 +214,44 @@ def test_a_migration_that_fails_leaves_the_old_outbox_as_it_was(tmp_path: Path) 
     conn.execute("DROP VIEW media")
     conn.close()
     Outbox.open(tmp_path).close()  # once out of the way, it goes through
-    assert version_of(tmp_path) == 3
+    assert version_of(tmp_path) == 4
 
 
-def test_a_new_outbox_is_made_at_version_3(tmp_path: Path) -> None:
+class _OpenedMeanwhile:
+    """A connection whose ``BEGIN IMMEDIATE`` lets another process open (and migrate) the
+    outbox first: what happens when the daemon and ``spacebot hold`` (which takes no
+    lock) both open an old outbox at once."""
+
+    def __init__(self, conn: sqlite3.Connection, state_dir: Path) -> None:
+        self.conn = conn
+        self.state_dir = state_dir
+
+    def execute(self, sql: str, *args: Any) -> sqlite3.Cursor:
+        if sql == "BEGIN IMMEDIATE":
+            Outbox.open(self.state_dir, sender=False).close()  # the other process, first
+        return self.conn.execute(sql, *args)
+
+
+def test_two_processes_opening_an_old_outbox_at_once_both_open_it(tmp_path: Path) -> None:
+    # Regression: the version was read before the write lock; the second process to get
+    # the lock migrated again and failed on ALTER TABLE (duplicate column).
+    old_outbox(tmp_path, V2_SCHEMA, 2)
+    conn = sqlite3.connect(tmp_path / "outbox.sqlite3", isolation_level=None)
+    try:
+        outbox_module._migrate(cast(sqlite3.Connection, _OpenedMeanwhile(conn, tmp_path)))
+    finally:
+        conn.close()
+    assert version_of(tmp_path) == SCHEMA_VERSION
+    box = Outbox.open(tmp_path)
+    assert len(box.items()) == len(ROWS) + 1
+    box.close()
+
+
+def test_a_new_outbox_is_made_at_the_current_version(tmp_path: Path) -> None:
     Outbox.open(tmp_path).close()
-    assert version_of(tmp_path) == 3
+    assert version_of(tmp_path) == 4
     assert "media_fallback" in columns(tmp_path, "posts")
+    assert "media" in columns(tmp_path, "parts")
 
 
 # ------------------------------------------------------------------ pictures of a post
@@ -253,6 +324,23 @@ def test_an_upload_is_recorded_durably_and_forgotten_when_the_platform_drops_it(
     item = box.get("k1", "fedi")
     assert item is not None
     assert [m.ref for m in item.media] == [None, None]
+
+
+def test_each_attempt_records_the_uploads_it_carries(box: Outbox) -> None:
+    box.enqueue(make_post(parts=("one", "two")), ["fedi"], T0, media=[Attachment(SHA_A, "a")])
+    box.begin_part("k1", "fedi", 0, wording="parts", now=T0, media=["109"])
+    box = reopen(box)
+    item = box.get("k1", "fedi")
+    assert item is not None
+    assert item.progress[0].media_ids == ("109",)
+    later = T0 + timedelta(hours=1)
+    box.begin_part("k1", "fedi", 0, wording="parts", now=later, media=["110"])  # uploaded again
+    box.part_posted("k1", "fedi", 0, PostRef("1"), total=2, now=later)
+    box.begin_part("k1", "fedi", 1, wording="parts", now=later)
+    item = box.get("k1", "fedi")
+    assert item is not None
+    assert item.progress[0].media_ids == ("110",)  # the latest attempt's
+    assert item.progress[1].media_ids == ()  # carried none
 
 
 def test_giving_the_pictures_up_is_kept_with_its_reason_once(box: Outbox) -> None:

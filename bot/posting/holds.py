@@ -15,11 +15,13 @@ from pathlib import Path
 
 from bot.files.atomic import write_atomic
 from bot.files.live import read_state
-from bot.posting.outbox import Outbox, OutboxItem
+from bot.posting.outbox import RELEASED, Outbox, OutboxItem
 
 HOLDS_FILE = "holds.json"
 PREFIX = "held by the operator"
-RELEASED = "released by the operator"  # a post the operator approved: never held again
+# A post the operator released is never held again by the data: the outbox keeps the
+# release on its row (``released_at``, OutboxItem.released); RELEASED (the outbox's) is
+# only the reason it shows until another replaces it.
 
 
 def operator_reason(reason: str) -> str:
@@ -66,7 +68,12 @@ def release(outbox: Outbox, state_dir: Path, what: str, now: datetime) -> list[s
     released = []
     for item in outbox.held_items():
         if _matches(item, what) and outbox.release(
-            item.key, item.target, now=now, due=max(item.due, now), reason=RELEASED
+            item.key,
+            item.target,
+            now=now,
+            due=max(item.due, now),
+            reason=RELEASED,
+            by_operator=True,
         ):
             released.append(f"{item.key} ({item.target})")
     people = dict(held_people(state_dir))

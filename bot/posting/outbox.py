@@ -28,7 +28,9 @@ uploads each before the part's call and records the platform's
 :class:`~bot.posting.clients.base.MediaRef` right after the upload returns
 (:meth:`Outbox.media_uploaded`), so a restart re-uses it while the platform keeps it.
 When the pictures are given up (``posting.images_fallback``), ``media_fallback`` on the
-post's row keeps why, and the text goes out alone.
+post's row keeps why, and the text goes out alone.  Each attempt at a part records the
+ids of the uploads it carries on its ``parts`` row (schema version 4), so that the
+poster can tell whether an upload the platform calls used was used by that attempt.
 """
 
 from __future__ import annotations
@@ -61,7 +63,10 @@ STATES: tuple[PostState, ...] = (
     "skipped",
     "withdrawn",
 )
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
+# The reason a release by the operator leaves on its row (bot.posting.holds); what makes
+# it the operator's is ``released_at`` (schema version 4), which no later reason clears.
+RELEASED = "released by the operator"
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS posts (
@@ -129,39 +134,70 @@ CREATE TABLE media (
 );
 """
 
+# Version 4: the uploads each part's latest attempt carried (their ids, as JSON; NULL for
+# an attempt made before version 4), so that a refusal of those very uploads can prove
+# that attempt published the part; and when the operator released a post, apart from its
+# reason (which a 429 or a failed upload overwrites): a row whose reason still says so
+# was released by the operator.
+_SCHEMA_V4 = f"""
+ALTER TABLE parts ADD COLUMN media TEXT;
+ALTER TABLE posts ADD COLUMN released_at TEXT;
+UPDATE posts SET released_at = updated_at WHERE reason = '{RELEASED}';
+"""
+
+
+def _version(conn: sqlite3.Connection) -> int:
+    return int(conn.execute("PRAGMA user_version").fetchone()[0])
+
 
 def _migrate(conn: sqlite3.Connection) -> None:
     """Create the tables, or bring an older outbox up to :data:`SCHEMA_VERSION`, in one
     transaction (all or nothing: a failure leaves the old version as it was).
 
+    The version is read again once the write lock is held (``BEGIN IMMEDIATE``): another
+    process (``spacebot hold`` beside the daemon) may have migrated the outbox between the
+    first look and the lock, and its work must not be done twice.
+
     A new outbox is made as version 2 and then goes the same way as an old one:
     1 -> 2 allows more states (SQLite cannot change a CHECK constraint in place, so the
     posts table is rebuilt); 2 -> 3 adds the pictures (``media``, and two columns of
-    ``posts`` with defaults, so every existing row stays as it was)."""
-    version = int(conn.execute("PRAGMA user_version").fetchone()[0])
-    if version >= SCHEMA_VERSION:
+    ``posts`` with defaults, so every existing row stays as it was); 3 -> 4 adds the
+    uploads each part's attempt carried (``parts.media``) and the operator's release
+    (``posts.released_at``)."""
+    if _version(conn) >= SCHEMA_VERSION:
         return
-    exists = conn.execute(
-        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'posts'"
-    ).fetchone()
     conn.execute("BEGIN IMMEDIATE")
     try:
-        if not exists or version < 2:
-            if exists:
-                conn.execute("ALTER TABLE posts RENAME TO posts_v1")
-                conn.execute("DROP INDEX IF EXISTS posts_by_due")
-            for statement in _statements(_SCHEMA):
-                conn.execute(statement)
-            if exists:
-                conn.execute("INSERT INTO posts SELECT * FROM posts_v1")
-                conn.execute("DROP TABLE posts_v1")
-        for statement in _statements(_SCHEMA_V3):
-            conn.execute(statement)
-        conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        version = _version(conn)  # again, under the lock
+        if version < SCHEMA_VERSION:
+            _upgrade(conn, version)
     except BaseException:
         conn.execute("ROLLBACK")
         raise
     conn.execute("COMMIT")
+
+
+def _upgrade(conn: sqlite3.Connection, version: int) -> None:
+    """The steps from ``version`` to :data:`SCHEMA_VERSION` (inside the caller's
+    transaction)."""
+    exists = conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'posts'"
+    ).fetchone()
+    if not exists or version < 2:
+        if exists:
+            conn.execute("ALTER TABLE posts RENAME TO posts_v1")
+            conn.execute("DROP INDEX IF EXISTS posts_by_due")
+        for statement in _statements(_SCHEMA):
+            conn.execute(statement)
+        if exists:
+            conn.execute("INSERT INTO posts SELECT * FROM posts_v1")
+            conn.execute("DROP TABLE posts_v1")
+    if version < 3:
+        for statement in _statements(_SCHEMA_V3):
+            conn.execute(statement)
+    for statement in _statements(_SCHEMA_V4):
+        conn.execute(statement)
+    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
 
 def _ts(when: datetime) -> str:
@@ -181,6 +217,8 @@ class PartRecord:
     ref: PostRef | None
     attempted_at: datetime
     posted_at: datetime | None
+    # the ids of the uploads the latest attempt carried (None: not recorded, before v4)
+    media_ids: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -245,6 +283,13 @@ class OutboxItem:
     media: tuple[MediaRecord, ...] = ()  # every part's pictures, in (part, place) order
     media_fallback: str = ""  # why the pictures were given up ("": they were not)
     upload_failures: int = 0  # failed uploads in a row (reset by one that works)
+    released_at: datetime | None = None  # when the operator released it (None: never)
+
+    @property
+    def released(self) -> bool:
+        """Released by the operator: the data never holds it again (whatever the reason
+        on its row says since)."""
+        return self.released_at is not None
 
     @property
     def texts(self) -> tuple[str, ...]:
@@ -459,14 +504,26 @@ class Outbox:
         now: datetime,
         due: datetime | None = None,
         reason: str = "",
+        by_operator: bool = False,
     ) -> bool:
         """A ``held`` post goes back to ``pending`` (due at ``due`` when given; ``reason``
-        kept, e.g. that the operator released it)."""
+        kept).  ``by_operator``: the operator's decision, kept apart from the reason
+        (``released_at``) so that no later reason makes the data hold it again."""
         with self._tx() as db:
             cur = db.execute(
                 "UPDATE posts SET state = 'pending', reason = ?, updated_at = ?,"
-                " due = COALESCE(?, due) WHERE post_key = ? AND target = ? AND state = 'held'",
-                (reason, _ts(now), _ts(due) if due else None, key, target),
+                " due = COALESCE(?, due),"
+                " released_at = CASE WHEN ? THEN ? ELSE released_at END"
+                " WHERE post_key = ? AND target = ? AND state = 'held'",
+                (
+                    reason,
+                    _ts(now),
+                    _ts(due) if due else None,
+                    by_operator,
+                    _ts(now),
+                    key,
+                    target,
+                ),
             )
             return cur.rowcount == 1
 
@@ -507,9 +564,17 @@ class Outbox:
         return [self._item(row) for row in self._conn.execute(sql, args)]
 
     def begin_part(
-        self, key: str, target: str, idx: int, *, wording: Wording, now: datetime
+        self,
+        key: str,
+        target: str,
+        idx: int,
+        *,
+        wording: Wording,
+        now: datetime,
+        media: Sequence[str] = (),
     ) -> None:
-        """Record an attempt at part ``idx`` BEFORE the network call (state ``sending``).
+        """Record an attempt at part ``idx`` BEFORE the network call (state ``sending``),
+        with the ids of the uploads it carries (``media``).
 
         The wording is fixed at the first attempt so a resumed thread never mixes tenses.
         """
@@ -523,12 +588,12 @@ class Outbox:
             if cur.rowcount != 1:
                 raise KeyError(f"no open outbox row for {key!r} on {target!r}")
             db.execute(
-                "INSERT INTO parts (post_key, target, idx, state, attempted_at)"
-                " VALUES (?, ?, ?, 'sending', ?)"
+                "INSERT INTO parts (post_key, target, idx, state, attempted_at, media)"
+                " VALUES (?, ?, ?, 'sending', ?, ?)"
                 " ON CONFLICT (post_key, target, idx)"
-                " DO UPDATE SET attempted_at = excluded.attempted_at"
+                " DO UPDATE SET attempted_at = excluded.attempted_at, media = excluded.media"
                 " WHERE state = 'sending'",
-                (key, target, idx, _ts(now)),
+                (key, target, idx, _ts(now), json.dumps(list(media))),
             )
 
     def part_posted(
@@ -803,13 +868,16 @@ class Outbox:
             "SELECT * FROM parts WHERE post_key = ? AND target = ? ORDER BY idx",
             (row["post_key"], row["target"]),
         ):
+            part_columns = p.keys()  # an outbox before version 4 has no parts.media
             ref = PostRef.from_json(json.loads(p["ref"])) if p["ref"] else None
+            carried = p["media"] if "media" in part_columns else None
             progress[int(p["idx"])] = PartRecord(
                 int(p["idx"]),
                 p["state"],
                 ref,
                 datetime.fromisoformat(p["attempted_at"]),
                 _dt(p["posted_at"]),
+                tuple(str(i) for i in json.loads(carried)) if carried is not None else None,
             )
         media: list[MediaRecord] = []
         if self._pictures:
@@ -849,4 +917,5 @@ class Outbox:
             media=tuple(media),
             media_fallback=row["media_fallback"] if "media_fallback" in columns else "",
             upload_failures=int(row["upload_failures"]) if "upload_failures" in columns else 0,
+            released_at=_dt(row["released_at"]) if "released_at" in columns else None,
         )

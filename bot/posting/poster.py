@@ -8,6 +8,8 @@ Per target, strictly in due order (a post never overtakes an older one):
   failures in a row the target rests until the next run (posts stay pending);
 * 401/403 -> the target stops for this run, one log line, posts stay pending;
 * content rejected -> that post is ``failed`` (with the reason), the next goes on;
+  never for an error of the look-up that settles an unknown outcome (``find_recent``):
+  the part stays ``sending`` and the target backs off (429 and 401/403 as above);
 * daily cap (rolling 24 h) and a minimum interval between posts spread a backlog
   out after an outage instead of bursting it;
 * a post older than ``max_age`` uses its past-tense wording, or is skipped;
@@ -15,8 +17,8 @@ Per target, strictly in due order (a post never overtakes an older one):
   milestone from the current data: still true -> send; its instant moved ->
   rescheduled; no longer true -> ``withdrawn``; not to go out now (awaiting
   confirmation, a crew lost) -> ``held``;
-* ``should_stop`` (SIGTERM) is asked between posts: the post in flight is finished,
-  nothing more is started;
+* ``should_stop`` (SIGTERM) is asked before a post is started: the post in flight (all
+  its parts: a thread already begun) is finished, nothing more is started;
 * pictures: right before a part that carries pictures goes out, each one not uploaded
   yet (or whose upload the platform may have dropped) is uploaded, and its
   :class:`MediaRef` recorded in the outbox at once; the part is then posted with them.
@@ -57,6 +59,7 @@ from bot.posting.clients.base import (
     PostRef,
     RateLimited,
     Rejected,
+    Transient,
 )
 from bot.posting.media import ImageMissing, ImageStore
 from bot.posting.outbox import MediaRecord, Outbox, OutboxItem, PartRecord, Wording
@@ -210,7 +213,7 @@ class Poster:
         name = target.name
         client = self.clients[name]
         while True:
-            if name in self.blocked or self.should_stop():
+            if name in self.blocked:
                 return None
             if name in self._exhausted and self._draining:
                 return None
@@ -226,6 +229,8 @@ class Poster:
             if not items:
                 return None
             item = items[0]
+            if not item.started and self.should_stop():
+                return None  # SIGTERM: a thread begun goes on to its last part, no new post
             if item.due > now:
                 return (item.due - now).total_seconds()
             outcome = self._step(target, client, item, now)
@@ -294,7 +299,7 @@ class Poster:
             try:
                 found = client.find_recent(text, idempotency_key=key)
             except ClientError as exc:
-                return self._on_error(target, item, idx, exc, uncertain=True, now=now)
+                return self._on_lookup_error(target, item, idx, exc, now)
             if found is not None:
                 log.info(
                     "%s: %s part %d was already published: %s", name, item.key, idx + 1, found.url
@@ -310,16 +315,17 @@ class Poster:
             )
 
         pictures = item.media_of(idx)
-        uploaded: set[int] = set()  # pictures uploaded in this step (by their place)
         for again in (False, True):
             media: list[MediaRef] = []
             if pictures:
-                got = self._uploads(target, client, item, idx, pictures, now, again, uploaded)
+                got = self._uploads(target, client, item, idx, pictures, now, again)
                 if isinstance(got, _Stop):
                     return got.wait
                 media = got
             try:
-                self.outbox.begin_part(item.key, name, idx, wording=wording, now=now)
+                self.outbox.begin_part(
+                    item.key, name, idx, wording=wording, now=now, media=[m.id for m in media]
+                )
             except KeyError:  # held or withdrawn meanwhile (by `spacebot hold`): look again
                 return None
             self._call_hook("before_call", item, idx)
@@ -342,7 +348,7 @@ class Poster:
                     text=text,
                     total=len(texts),
                     prior=record if uncertain else None,
-                    reused=not uploaded,
+                    media=media,
                     last=again,
                     now=now,
                 )
@@ -381,7 +387,6 @@ class Poster:
         pictures: Sequence[MediaRecord],
         now: datetime,
         again: bool,
-        uploaded: set[int],
     ) -> list[MediaRef] | _Stop:
         """The uploads part ``idx`` goes out with: each recorded one the platform still
         keeps (unless ``again``), the others uploaded now and recorded at once.  ``[]``
@@ -408,7 +413,6 @@ class Poster:
                 item.key, name, idx, picture.pos, ref, now=max(now, self._clock())
             )
             self._call_hook("after_record", item, idx)
-            uploaded.add(picture.pos)
             refs.append(ref)
         return refs
 
@@ -423,7 +427,7 @@ class Poster:
         text: str,
         total: int,
         prior: PartRecord | None,
-        reused: bool,
+        media: Sequence[MediaRef],
         last: bool,
         now: datetime,
     ) -> _Stop | None:
@@ -438,10 +442,9 @@ class Poster:
             try:
                 found = client.find_recent(text, idempotency_key=key)
             except ClientError as error:
-                return _Stop(self._on_error(target, item, idx, error, uncertain=True, now=now))
-            pictures = item.media_of(idx)
-            if found is None and reused and _sent_before(pictures, prior):
-                # The uploads are within their life and were all sent with that earlier
+                return _Stop(self._on_lookup_error(target, item, idx, error, now))
+            if found is None and _carried_before(media, prior):
+                # These very uploads (re-used: within their life) went with that earlier
                 # attempt: "not found" can only mean attached, to the post it published.
                 found = PostRef("")
             if found is not None:
@@ -657,6 +660,16 @@ class Poster:
         log.warning("%s: %s; retry %d in %.0f s", name, reason, failures, delay)
         return delay
 
+    def _on_lookup_error(
+        self, target: TargetConfig, item: OutboxItem, idx: int, exc: ClientError, now: datetime
+    ) -> float | None:
+        """:meth:`Client.find_recent` failed: the part's outcome stays unknown (``sending``).
+        A 429 rests and refused credentials block as for a post; anything else, a 4xx
+        too, is about the look-up, not the post: back off, never ``failed``."""
+        if not isinstance(exc, RateLimited | AuthFailed):
+            exc = Transient(f"{exc.message} (settling an unknown outcome)")
+        return self._on_error(target, item, idx, exc, uncertain=True, now=now)
+
     def _not_sent(
         self,
         item: OutboxItem,
@@ -706,10 +719,12 @@ def _iso(when: datetime) -> str:
     return when.isoformat(timespec="seconds")
 
 
-def _sent_before(pictures: Sequence[MediaRecord], prior: PartRecord) -> bool:
-    """Whether every picture's recorded upload was made before the earlier attempt at
-    its part (so that attempt carried it: the poster posts with what it recorded)."""
-    return bool(pictures) and all(
-        p.uploaded_at is not None and p.ref is not None and p.uploaded_at <= prior.attempted_at
-        for p in pictures
+def _carried_before(media: Sequence[MediaRef], prior: PartRecord) -> bool:
+    """Whether every upload sent now was carried by the earlier attempt at its part, as
+    that attempt recorded (by id: an upload made in this step has a new one).  An attempt
+    recorded before schema version 4 says nothing of its uploads: never proven."""
+    return (
+        bool(media)
+        and prior.media_ids is not None
+        and {m.id for m in media} <= set(prior.media_ids)
     )

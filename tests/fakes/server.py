@@ -12,7 +12,10 @@ code to run against it:
   ``None`` answers 500);
 * Bluesky: ``com.atproto.server.createSession``/``refreshSession``,
   ``com.atproto.repo.createRecord``, ``com.atproto.repo.uploadBlob``,
-  ``app.bsky.feed.getAuthorFeed``, ``com.atproto.server.getSession``.
+  ``app.bsky.feed.getAuthorFeed``, ``com.atproto.server.getSession``.  A login as a
+  handle other than :attr:`FakeServer.HANDLE` opens an account of its own
+  (:meth:`FakeServer.did_of`), whose posts are created in its repository;
+  :meth:`FakeServer.revoke_sessions` makes every token issued so far refused.
 
 Every upload is in :attr:`FakeServer.uploads` (bytes and alt text); a post naming an
 upload the platform does not have (never made, :meth:`FakeServer.expire_uploads`, or on
@@ -21,7 +24,8 @@ is kept in :attr:`FakeServer.bodies` (method, path, parsed JSON or form), so tes
 check what the SDKs sent.  ``auth_ok`` false makes every credentials check (and every
 authenticated call) answer 401.
 
-``faults`` decides, per publishing request (``read_faults``: per read-only request),
+``faults`` decides, per publishing request (``read_faults``: per read-only request: the
+credentials checks, Mastodon's instance limits, Bluesky's ``getAuthorFeed``),
 what goes wrong: ``"429"``, ``"429-retry-after"`` (Retry-After: 120 and no reset
 headers), ``"500"``,
 ``"401"``, ``"403"``, ``"400"``, ``"reset"`` (connection dropped, nothing posted),
@@ -87,17 +91,36 @@ def _b64(data: dict[str, Any]) -> str:
     return base64.urlsafe_b64encode(json.dumps(data).encode()).decode().rstrip("=")
 
 
-def fake_jwt(sub: str, scope: str, lifetime: float = 7200) -> str:
+def fake_jwt(sub: str, scope: str, lifetime: float = 7200, generation: int = 0) -> str:
     head = _b64({"alg": "HS256", "typ": "JWT"})
+    now = int(time.time())
     body = _b64(
-        {"sub": sub, "scope": scope, "iat": int(time.time()), "exp": int(time.time() + lifetime)}
+        {"sub": sub, "scope": scope, "iat": now, "exp": now + int(lifetime), "gen": generation}
     )
     return f"{head}.{body}.c2ln"
+
+
+def _jwt_claims(authorization: str) -> dict[str, Any]:
+    """The claims of a ``Bearer`` token (``{}`` when it is not one of ours)."""
+    try:
+        body = authorization.split(".")[1]
+        claims = json.loads(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)))
+    except (IndexError, ValueError):
+        return {}
+    return claims if isinstance(claims, dict) else {}
 
 
 class FakeServer:
     HANDLE = "spacebot.test"
     DID = "did:plc:spacebottest"
+
+    @classmethod
+    def did_of(cls, handle: str) -> str:
+        """The account a Bluesky login identifier opens (another handle: an account of
+        its own)."""
+        if handle == cls.HANDLE or handle.startswith("did:"):
+            return cls.DID if handle == cls.HANDLE else handle
+        return "did:plc:" + hashlib.sha256(handle.encode()).hexdigest()[:24]
 
     def __init__(self) -> None:
         self.published: list[Published] = []
@@ -114,10 +137,12 @@ class FakeServer:
         self.bodies: list[tuple[str, str, Any]] = []  # method, path, parsed body
         self.mastodon_max_characters: int | None = 500
         self.auth_ok = True
+        self.session_generation = 0  # Bluesky tokens of an earlier generation are refused
         self._lock = threading.Lock()
         self._idempotent: dict[str, dict[str, Any]] = {}
         self._next_id = 1000
         self._records: list[dict[str, Any]] = []
+        self._handles: dict[str, str] = {self.DID: self.HANDLE}  # Bluesky: did -> handle
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
         self._httpd.daemon_threads = True
         self._thread = threading.Thread(
@@ -144,6 +169,13 @@ class FakeServer:
         with self._lock:
             self._next_id += 1
             return str(self._next_id)
+
+    def revoke_sessions(self) -> None:
+        """Bluesky: every token issued so far is refused (400 ExpiredToken), refresh
+        tokens too (an app password revoked and made again, a refresh token past its
+        life); a login with the password works."""
+        with self._lock:
+            self.session_generation += 1
 
     def expire_uploads(self) -> None:
         """What a platform does to uploads no post used, after their time."""
@@ -521,13 +553,27 @@ class FakeServer:
 
     # -- Bluesky ---------------------------------------------------------------------
 
-    def _session(self) -> dict[str, Any]:
+    def _session(self, identifier: str) -> dict[str, Any]:
+        did = self.did_of(identifier)
+        with self._lock:
+            if not identifier.startswith("did:"):
+                self._handles[did] = identifier
+            handle = self._handles.get(did, self.HANDLE)
+        generation = self.session_generation
         return {
-            "accessJwt": fake_jwt(self.DID, "com.atproto.access"),
-            "refreshJwt": fake_jwt(self.DID, "com.atproto.refresh", 86400),
-            "handle": self.HANDLE,
-            "did": self.DID,
+            "accessJwt": fake_jwt(did, "com.atproto.access", generation=generation),
+            "refreshJwt": fake_jwt(did, "com.atproto.refresh", 86400, generation),
+            "handle": handle,
+            "did": did,
         }
+
+    def _revoked(self, h: BaseHTTPRequestHandler, headers: dict[str, str]) -> bool:
+        """Refuse a token of an earlier generation (see :meth:`revoke_sessions`)."""
+        claims = _jwt_claims(headers.get("authorization", ""))
+        if claims.get("gen", 0) == self.session_generation:
+            return False
+        self._send(h, 400, {"error": "ExpiredToken", "message": "Token has been revoked"})
+        return True
 
     def _bsky(
         self,
@@ -551,14 +597,19 @@ class FakeServer:
                     },
                 )
                 return
-            self._send(h, 200, self._session())
+            self._send(h, 200, self._session(str(data.get("identifier", ""))))
             return
         if nsid == "com.atproto.server.refreshSession":
-            self._send(h, 200, self._session())
+            if not self._revoked(h, headers):
+                claims = _jwt_claims(headers.get("authorization", ""))
+                did = str(claims.get("sub", self.DID))
+                self._send(h, 200, self._session(did))
             return
         auth = headers.get("authorization", "")
         if not auth.startswith("Bearer ") or auth.count(".") != 2 or not self.auth_ok:
             self._send(h, 401, {"error": "AuthenticationRequired", "message": "no token"})
+            return
+        if self._revoked(h, headers):
             return
         if nsid == "com.atproto.server.getSession":
             self._pre_fault(h, self.read_faults("bluesky", nsid), "bluesky")
@@ -597,7 +648,7 @@ class FakeServer:
                     return
                 media.append(upload)
             rkey = f"3k{self.new_id()}"
-            uri = f"at://{self.DID}/app.bsky.feed.post/{rkey}"
+            uri = f"at://{data.get('repo') or self.DID}/app.bsky.feed.post/{rkey}"
             cid = f"bafy{rkey}"
             reply = record.get("reply")
             with self._lock:
@@ -620,6 +671,7 @@ class FakeServer:
             self._send(h, 200, {"uri": uri, "cid": cid})
             return
         if nsid == "app.bsky.feed.getAuthorFeed":
+            self._pre_fault(h, self.read_faults("bluesky", nsid), "bluesky")
             with self._lock:
                 records = list(reversed(self._records))
             feed = [

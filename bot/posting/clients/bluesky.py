@@ -5,8 +5,11 @@ password, or ``..._FILE``); options: ``handle`` (required), ``base_url``
 (https://bsky.social), ``timeout`` (30 s).
 
 Login is rate-limited (createSession: 30 per 5 minutes, 300 per day), so the
-session is saved in the state directory (``bluesky-<target>.session``, mode 0600)
-and reused across runs; the password is only used when there is no usable session.
+session is saved in the state directory (``bluesky-<target>.session``, mode 0600,
+JSON: the configured handle it was opened for and the session) and reused across runs;
+the password is only used when there is no usable session.  A session saved for
+another handle (the operator pointed the target at another account) is not used: it
+would post as the old account.
 
 Links and hashtags become facets (detected locally, no network).  A thread's later
 parts reply to the previous part with the thread's root.
@@ -28,6 +31,7 @@ harmless.
 from __future__ import annotations
 
 import contextlib
+import json
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import ClassVar, Self, TextIO, TypeVar
@@ -131,23 +135,38 @@ class BlueskyClient(Client):
     def _save_session(self, event: SessionEvent, session: Session) -> None:
         if event not in (SessionEvent.CREATE, SessionEvent.REFRESH):
             return
-        write_atomic(self.session_file, session.export())  # 0600: it logs in
+        saved = {"handle": self.handle, "session": session.export()}
+        write_atomic(self.session_file, json.dumps(saved) + "\n")  # 0600: it logs in
+
+    def _saved_session(self) -> str:
+        """The saved session if it was opened for the configured handle, else ``""``
+        (none, unreadable, another account's, or saved before the handle was kept)."""
+        try:
+            saved = json.loads(self.session_file.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return ""
+        if not isinstance(saved, dict):
+            return ""
+        handle, session = saved.get("handle"), saved.get("session")
+        if not isinstance(handle, str) or not isinstance(session, str):
+            return ""
+        if _handle_key(handle) != _handle_key(self.handle):
+            return ""
+        return session.strip()
 
     def _login(self) -> AtClient:
         """A logged-in client: the saved session if there is one, else the password."""
         if self._api is not None:
             return self._api
         api = self._new_api()
-        try:
-            saved = self.session_file.read_text(encoding="utf-8").strip()
-        except OSError:
-            saved = ""
+        saved = self._saved_session()
         if saved:
             try:
                 api.login(session_string=saved, fetch_bsky_profile=False)
                 self._api = api
                 return api
             except (AtProtocolError, ValueError):
+                _close(api)
                 api = self._new_api()  # unusable session: fall back to the password
         self._call(
             lambda: api.login(self.handle, self._password.reveal(), fetch_bsky_profile=False),
@@ -157,6 +176,8 @@ class BlueskyClient(Client):
         return api
 
     def _forget_session(self) -> None:
+        if self._api is not None:
+            _close(self._api)
         self._api = None
         with contextlib.suppress(OSError):
             self.session_file.unlink()
@@ -236,13 +257,7 @@ class BlueskyClient(Client):
         )
 
     def find_recent(self, text: str, *, idempotency_key: str) -> PostRef | None:
-        api = self._login()
-        session = api._session
-        actor = session.did if session is not None else self.handle
-        feed = self._call(
-            lambda: api.get_author_feed(actor=actor, limit=50, filter="posts_with_replies"),
-            what="read recent posts",
-        )
+        feed = self._logged_in(self._recent_posts)
         for item in feed.feed:
             post = item.post
             record = post.record
@@ -254,6 +269,14 @@ class BlueskyClient(Client):
                 root_id, root_cid = str(reply.root.uri), str(reply.root.cid)
             return self._ref(str(post.uri), str(post.cid), root_id, root_cid)
         return None
+
+    def _recent_posts(self, api: AtClient) -> models.AppBskyFeedGetAuthorFeed.Response:
+        session = api._session
+        actor = session.did if session is not None else self.handle
+        return self._call(
+            lambda: api.get_author_feed(actor=actor, limit=50, filter="posts_with_replies"),
+            what="read recent posts",
+        )
 
     def upload(self, image: bytes, alt: str, *, idempotency_key: str) -> MediaRef:
         width, height = check_image(self, image, alt)
@@ -312,8 +335,18 @@ class BlueskyClient(Client):
 
     def close(self) -> None:
         if self._api is not None:
-            with contextlib.suppress(Exception):
-                self._api.request.close()
+            _close(self._api)
+
+
+def _close(api: AtClient) -> None:
+    """Close a client's HTTP connections (one given up, or at the end)."""
+    with contextlib.suppress(Exception):
+        api.request.close()
+
+
+def _handle_key(handle: str) -> str:
+    """A handle as compared: handles are case-insensitive, "@" is only a way to write one."""
+    return handle.strip().removeprefix("@").lower()
 
 
 def _images_embed(media: Sequence[MediaRef]) -> models.AppBskyEmbedImages.Main:
