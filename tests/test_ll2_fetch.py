@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import timedelta
 
+import httpx
 import pytest
 from fakes import FakeClock
 from fakes.ll2_client import client_for
@@ -21,6 +22,7 @@ from fakes.ll2_scenarios import (
 from fakes.ll2_server import FakeLL2, make_ll2
 from fakes.ll2_world import at
 
+from bot.sources.ll2.client import LL2Client
 from bot.sources.ll2.errors import LL2Error, Throttled
 from bot.sources.ll2.fetch import NORMAL_REQUESTS, fetch_snapshot
 from bot.sources.ll2.parse import pair_rides
@@ -231,3 +233,18 @@ def test_vandalised_data_arrives_as_it_is(ll2_clock: FakeClock) -> None:
     assert menon.in_space
     assert menon.flights[0].net.year == 2099
     assert "Soyuz MS-29" not in [la.mission for la in snap.launches]  # outside the window
+
+
+def test_a_budget_asking_an_absurd_wait_is_throttled_for_a_day(ll2_clock: FakeClock) -> None:
+    # Regression: next_use_secs of 10**12 raised OverflowError, not Throttled.
+    def answer(request: httpx.Request) -> httpx.Response:
+        budget = {"your_request_limit": 15, "limit_frequency_secs": 3600, "current_use": 15,
+                  "next_use_secs": 10**12}  # fmt: skip
+        return httpx.Response(200, json=[budget])
+
+    client = LL2Client(
+        "https://ll.example/2.3.0/", transport=httpx.MockTransport(answer), clock=ll2_clock
+    )
+    with client, pytest.raises(Throttled) as caught:
+        fetch_snapshot(client, since=HISTORY_AS_OF)
+    assert caught.value.retry_at == ll2_clock.now + timedelta(days=1)

@@ -49,7 +49,7 @@ import logging
 from collections.abc import Collection, Iterable, Iterator
 from datetime import datetime, timedelta
 
-from bot.sources.ll2.client import LL2Client, Param, endpoint_of
+from bot.sources.ll2.client import MAX_WAIT, LL2Client, Param, endpoint_of
 from bot.sources.ll2.errors import LL2Error, Throttled
 from bot.sources.ll2.parse import (
     LL2Astronaut,
@@ -174,7 +174,7 @@ def _check_budget(client: LL2Client, now: datetime) -> None:
     budget = client.budget()
     if budget.remaining >= MIN_REQUESTS:
         return
-    wait = max(budget.next_use_seconds, 1)
+    wait = min(max(budget.next_use_seconds, 1), MAX_WAIT)  # a wait of 10**12 s: a day
     raise Throttled(
         endpoint_of(client.url("api-throttle/")),
         f"{budget.remaining} of {budget.limit} requests left, a sync needs {MIN_REQUESTS}",
