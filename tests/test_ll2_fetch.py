@@ -179,6 +179,17 @@ def test_a_filter_the_server_ignores_is_an_error(
     assert str(caught.value).startswith("LL2 GET /2.3.0/")
 
 
+def test_an_answer_that_is_not_detailed_fails_the_sync(ll2: FakeLL2, ll2_clock: FakeClock) -> None:
+    # Regression: mode=detailed was never checked; a normal answer has no flights, and the
+    # merge took every flight of everyone as gone.
+    ll2.ignore = {"mode"}
+    with client_for(ll2, ll2_clock) as client, pytest.raises(LL2Error) as caught:
+        fetch_snapshot(client, since=HISTORY_AS_OF)
+    message = str(caught.value)
+    assert message.startswith("LL2 GET /2.3.0/astronauts/?in_space=true")
+    assert "mode=detailed not applied" in message
+
+
 def test_someone_expected_in_space_but_not_listed_is_fetched_alone(
     ll2: FakeLL2, ll2_clock: FakeClock
 ) -> None:

@@ -126,7 +126,7 @@ def fetch_snapshot(
                 raise
             skipped.append(f"astronaut {ll2_id} (expected in space): not found in LL2 (HTTP 404)")
             continue
-        _keep(people, [parse_astronaut(data, endpoint)], skipped)
+        _keep(people, [_detailed(endpoint, parse_astronaut(data, endpoint))], skipped)
 
     launches: dict[str, LL2Launch] = {}
     start, end = since - LAUNCH_MARGIN, now + horizon
@@ -185,7 +185,7 @@ def _check_budget(client: LL2Client, now: datetime) -> None:
 def _astronauts(client: LL2Client, params: dict[str, Param]) -> Iterator[tuple[str, LL2Astronaut]]:
     for page in client.pages("astronauts/", params):
         for a in parse_astronauts(page):
-            yield page.endpoint, a
+            yield page.endpoint, _detailed(page.endpoint, a)
 
 
 def _who(a: LL2Astronaut) -> str:
@@ -200,3 +200,13 @@ def _keep(
             skipped.append(f"{_who(a)}: type {a.type}, not a person")
             continue
         people.setdefault(a.id, a)
+
+
+def _detailed(endpoint: str, a: LL2Astronaut) -> LL2Astronaut:
+    """``a``, when it carries its flights and landings (``mode=detailed``); else the
+    answer is unusable: without them every flight of the person would look removed."""
+    if not a.detailed:
+        raise LL2Error(
+            endpoint, f"mode=detailed not applied: {_who(a)} comes without flights and landings"
+        )
+    return a
