@@ -5,6 +5,7 @@ confirmation, the check before sending, lost crews) and what status and health s
 from __future__ import annotations
 
 import copy
+import io
 import json
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -401,6 +402,78 @@ def test_a_bad_answer_is_one_line_and_the_last_good_data_stays(
     assert first.startswith("error: LL2 GET /2.3.0/astronauts/?")
     assert "Traceback" not in run.err
     assert overlay.read_text() == good
+
+
+DAMAGED_STATE = [
+    ("ll2_ids", lambda s: s["ll2_ids"].update({"Dubrov": "petr-dubrov"}), "ll2_ids['Dubrov']"),
+    ("last_good", lambda s: s.update(last_good="2026-11-19T12:00:00"), "last_good"),
+    ("launches_due", lambda s: s.update(launches_due=["2026-11-21T00:00:00"]), "launches_due[0]"),
+    ("quarantined", lambda s: s.update(quarantined="x"), "quarantined"),
+    ("seen", lambda s: s.update(seen={"k": {"launch": 1}}), "seen['k'].launch"),
+    ("ll2_ids-value", lambda s: s["ll2_ids"].update({"7": 7}), "ll2_ids['7']"),
+]
+
+
+@pytest.mark.parametrize(
+    ("edit", "key"), [(e, k) for _, e, k in DAMAGED_STATE], ids=[i for i, _, _ in DAMAGED_STATE]
+)
+def test_a_damaged_sync_json_is_exit_2_naming_the_file_the_key_and_the_fix(
+    tmp_path: Path,
+    ll2: FakeLL2,
+    sync: Callable[..., Run],
+    cli: CliRunner,
+    edit: Callable[[dict[str, object]], None],
+    key: str,
+) -> None:
+    # Regression: an operator's typo in ll2_ids, or an instant without its Z, crashed sync,
+    # status and check with a ValueError/TypeError traceback.
+    config = write_config(tmp_path, ll2)
+    assert sync(config, LATE_2026_NOW).code == 0
+    path = tmp_path / "state" / "live" / "sync.json"
+    state = json.loads(path.read_text())
+    edit(state)
+    path.write_text(json.dumps(state))
+    for run in (sync(config, LATE_2026_NOW), cli("status", "--config", config)):
+        assert run.code == 2, run.both
+        assert "Traceback" not in run.both
+        first = run.err.splitlines()[0]
+        assert first.startswith(f"error: {path}: {key}: "), first
+        assert "delete the file to start the memory afresh" in run.err
+    # a check syncs first: the damaged memory fails the sync, never the check
+    check = cli("check", "--config", config, "--at", "2026-11-20T12:00:00Z", env=LIVE)
+    assert check.code == 0, check.err
+    assert "Traceback" not in check.both
+
+
+def test_a_damaged_sync_json_never_stops_the_daemon_planning_its_syncs(
+    tmp_path: Path, ll2: FakeLL2, sync: Callable[..., Run], caplog: pytest.LogCaptureFixture
+) -> None:
+    # Regression: {"quarantined": "x"} raised TypeError out of next_sync, past the daemon's
+    # start-up check.
+    from bot.files.config import load_config
+    from bot.files.lock import StateLock
+    from bot.pipeline import open_pipeline
+
+    config_path = write_config(tmp_path, ll2)
+    assert sync(config_path, LATE_2026_NOW).code == 0
+    path = tmp_path / "state" / "live" / "sync.json"
+    path.write_text(json.dumps({**json.loads(path.read_text()), "quarantined": "x"}))
+    config = load_config(str(config_path), LIVE)
+    with StateLock(config.state_dir) as lock:
+        pipeline = open_pipeline(
+            config, env=LIVE, clock=lambda: LATE_2026_NOW, stdout=io.StringIO(),
+            dry_run=True, lock=lock, sleep=lambda s: None,
+        )  # fmt: skip
+        try:
+            pipeline.next_sync(LATE_2026_NOW)
+            report = pipeline.sync(LATE_2026_NOW)
+        finally:
+            pipeline.close()
+    assert report is not None
+    assert not report.ok
+    assert f"{path}: quarantined: " in report.summary
+    assert "delete the file" in report.summary
+    assert "cannot plan the next sync" in caplog.text
 
 
 def test_a_bad_source_setting_is_exit_2_naming_the_key(

@@ -30,103 +30,21 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from typing import Any
 
 from bot.core.model import Dataset, Flight, Person, Provenance, epoch, iso
 from bot.files.config import LL2Settings
 from bot.sources.ll2.parse import LL2Astronaut, LL2Ride, LL2Snapshot, pair_rides
+from bot.sources.ll2.state import Refusal, Seen, SyncState
+
+__all__ = ["Refusal", "Seen", "SyncResult", "SyncState", "merge", "name_key"]
 
 SOURCE = "ll2"
 SAME_FLIGHT = timedelta(days=1)  # LL2's and the history's launch instants of one flight
 HISTORY_AGREES = timedelta(minutes=5)  # LL2 instants are often to the minute only
 FORMER_COUNTRIES = {"SU": "RU"}  # as the history records Soviet citizens
-
-
-@dataclass(frozen=True)
-class Seen:
-    """What the syncs have seen of one entry: its instants, since when."""
-
-    launch: str
-    landing: str | None
-    first_seen: datetime
-    confirmed: bool = False
-
-
-@dataclass(frozen=True)
-class Refusal:
-    """An entry (or a whole person) left out of the overlay, and why."""
-
-    who: str  # person id, or LL2's name when not matched
-    what: str  # "Crew-12", or "the person"
-    reason: str
-
-    def __str__(self) -> str:
-        return f"{self.who}, {self.what}: {self.reason}"
-
-
-@dataclass(frozen=True)
-class SyncState:
-    """The sync's memory between runs (``<state_dir>/live/sync.json``)."""
-
-    last_good: datetime | None = None  # the last sync that applied
-    ll2_ids: Mapping[int, str] = field(default_factory=dict)  # LL2 id -> person id
-    seen: Mapping[str, Seen] = field(default_factory=dict)  # entry key -> what was seen
-    quarantined: tuple[Refusal, ...] = ()  # refused by the last good sync
-    last_attempt: datetime | None = None
-    last_error: str | None = None  # why the last attempt failed (None: it worked)
-    launches_due: tuple[datetime, ...] = ()  # crewed launches not yet flown (planned nets)
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "version": 1,
-            "last_good": iso(self.last_good) if self.last_good else None,
-            "last_attempt": iso(self.last_attempt) if self.last_attempt else None,
-            "last_error": self.last_error,
-            "ll2_ids": {str(k): v for k, v in sorted(self.ll2_ids.items())},
-            "seen": {
-                key: {
-                    "launch": s.launch,
-                    "landing": s.landing,
-                    "first_seen": iso(s.first_seen),
-                    "confirmed": s.confirmed,
-                }
-                for key, s in sorted(self.seen.items())
-            },
-            "quarantined": [
-                {"who": r.who, "what": r.what, "reason": r.reason} for r in self.quarantined
-            ],
-            "launches_due": [iso(t) for t in self.launches_due],
-        }
-
-    @classmethod
-    def from_json(cls, raw: Mapping[str, Any]) -> SyncState:
-        def instant(value: object) -> datetime | None:
-            return datetime.fromisoformat(str(value)) if value else None
-
-        seen = {
-            str(key): Seen(
-                str(v["launch"]),
-                str(v["landing"]) if v.get("landing") else None,
-                datetime.fromisoformat(str(v["first_seen"])),
-                bool(v.get("confirmed", False)),
-            )
-            for key, v in dict(raw.get("seen") or {}).items()
-        }
-        return cls(
-            last_good=instant(raw.get("last_good")),
-            last_attempt=instant(raw.get("last_attempt")),
-            last_error=raw.get("last_error") or None,
-            ll2_ids={int(k): str(v) for k, v in dict(raw.get("ll2_ids") or {}).items()},
-            seen=seen,
-            quarantined=tuple(
-                Refusal(str(r["who"]), str(r["what"]), str(r["reason"]))
-                for r in raw.get("quarantined") or ()
-            ),
-            launches_due=tuple(datetime.fromisoformat(t) for t in raw.get("launches_due") or ()),
-        )
 
 
 @dataclass(frozen=True)

@@ -52,8 +52,10 @@ class SyncOutcome:
 
 
 def load_state(state_dir: Path) -> SyncState:
-    raw = read_state(state_path(state_dir))
-    return SyncState() if raw is None else SyncState.from_json(raw)
+    """The sync's memory; DataError naming the file, the key and the fix when damaged."""
+    path = state_path(state_dir)
+    raw = read_state(path)
+    return SyncState() if raw is None else SyncState.from_json(raw, str(path))
 
 
 def token(env: Mapping[str, str]) -> Secret | None:
