@@ -209,22 +209,31 @@ class _Merge:
             return known
         launches = [r.launch.net for r in pair_rides(a).rides]
         names = {_surname(a.name), *(_surname(alias) for alias in a.aliases)}
+        full = {key for key in (name_key(a.name), *(name_key(x) for x in a.aliases)) if key}
         candidates = self._in_order(
             p for surname in names if surname for p in self.by_surname.get(surname, ())
         )
         shared = [p for p in candidates if _shares_a_flight(p, launches)]
-        if len(shared) == 1:
-            self.ids[a.id] = shared[0].id
-            return shared[0].id
-        if len(shared) > 1:
-            self.refused.append(
-                Refusal(
-                    a.name,
-                    "the person",
-                    "several people of the history match (LL2 id "
-                    f"{a.id}: {', '.join(p.id for p in shared)}); add the right one to "
-                    "ll2_ids in sync.json",
+        # a shared flight and the family name are not enough when the given names differ
+        # (Marc and Sharon Hagle flew together): the whole name breaks the tie
+        fitting = [p for p in shared if _given_names_fit(full, p)]
+        if len(fitting) == 1:
+            self.ids[a.id] = fitting[0].id
+            return fitting[0].id
+        if shared:
+            if len(shared) == 1:
+                why = (
+                    f"the family name matches {shared[0].id} in the history and they share a "
+                    f"flight, but the given names differ (LL2 id {a.id})"
                 )
+            else:
+                which = fitting or shared
+                why = (
+                    "several people of the history match (LL2 id "
+                    f"{a.id}: {', '.join(p.id for p in which)})"
+                )
+            self.refused.append(
+                Refusal(a.name, "the person", f"{why}; add the right one to ll2_ids in sync.json")
             )
             return None
         before = [t for t in launches if t < self.history.as_of]
@@ -238,7 +247,6 @@ class _Merge:
                 )
             )
             return None
-        full = {name_key(a.name), *(name_key(x) for x in a.aliases)}
         namesakes = self._in_order(p for key in full for p in self.by_name.get(key, ()))
         if namesakes:
             self.refused.append(
@@ -249,6 +257,11 @@ class _Merge:
                     f"flight: a namesake, or an LL2 record missing their earlier flights; "
                     f"add LL2 id {a.id} to ll2_ids in sync.json if it is them",
                 )
+            )
+            return None
+        if not full:
+            self.refused.append(
+                Refusal(a.name or "?", "the person", f"LL2 (id {a.id}) gives no name")
             )
             return None
         taken = set(self.people) | set(self.old) | set(self.out)
@@ -541,6 +554,19 @@ def _lost(a: LL2Astronaut, ride: LL2Ride, net: datetime, landing: datetime | Non
         return False
     end = landing or (ride.landing.mission_end if ride.landing is not None else None) or net
     return net.date() <= death <= end.date() + timedelta(days=1)
+
+
+def _given_names_fit(ll2_keys: Iterable[tuple[str, ...]], person: Person) -> bool:
+    """Some name LL2 gives and some name of ``person`` agree on the given names (one
+    the start of the other: Jeff and Jeffrey), or one of them gives none."""
+    for ours in {name_key(n) for n in _names_of(person)}:
+        for theirs in ll2_keys:
+            a, b = ours[:-1], theirs[:-1]
+            if not a or not b:
+                return True
+            if any(x.startswith(y) or y.startswith(x) for x in a for y in b):
+                return True
+    return False
 
 
 def _history_flight(person: Person | None, net: datetime) -> Flight | None:
