@@ -8,6 +8,7 @@ import copy
 import io
 import json
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -378,6 +379,83 @@ def test_the_operator_holds_and_releases_a_person(
     again = cli("check", "--config", config, "--at", "2026-11-20T13:00:00Z")
     assert again.code == 0, again.err
     assert any("Jessica Meir" in t for t in posted(tmp_path))
+
+
+def test_a_crew_lost_before_ll2_has_its_end_is_held_and_every_command_still_works(
+    tmp_path: Path, ll2: FakeLL2, sync: Callable[..., Run], cli: CliRunner
+) -> None:
+    # Regression: LL2's landing success false while its mission_end and in_space were not
+    # updated yet gave "crew_lost on a flight without a landing": the loader refused the
+    # overlay, and check, upcoming and status failed (no posts at all, history included).
+    furukawa = next(a for a in ll2.astronauts if a["name"] == "Satoshi Furukawa")
+    (ongoing,) = [x for x in furukawa["landings"] if x["mission_end"] is None]
+    ongoing["landing"] = {**(ongoing.get("landing") or {}), "success": False}
+    config = write_config(tmp_path, ll2, "schedule: {catch_up_days: 150}")
+    run = sync(config, LATE_2026_NOW)
+    assert run.code == 0, run.err
+    assert "crew lost: Satoshi Furukawa, Crew-13, LL2 gives no end yet" in run.out
+    for command in (["check", "--at", "2026-11-20T12:00:00Z"], ["upcoming"], ["status"]):
+        done = cli(*command, "--config", config, now=LATE_2026_NOW)
+        assert done.code == 0, done.err
+    texts = posted(tmp_path)
+    assert texts  # the rest is posted
+    assert not any("Satoshi Furukawa" in text for text in texts)
+
+
+def test_an_overlay_the_loader_would_refuse_is_never_written(
+    tmp_path: Path, ll2: FakeLL2, sync: Callable[..., Run], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import bot.sources.ll2.sync as sync_module
+    from bot.core.model import Person
+
+    config = write_config(tmp_path, ll2)
+    assert sync(config, LATE_2026_NOW).code == 0
+    overlay = tmp_path / "state" / "live" / "overlay.yaml"
+    good = overlay.read_text()
+    real = sync_module.merge
+
+    def broken(*args: object, **kw: object) -> object:  # a merge with a bug in it
+        result = real(*args, **kw)  # type: ignore[arg-type]
+        nameless = Person("nameless", " ", "US", "unknown")
+        people = (*result.overlay.people, nameless)
+        return replace(result, overlay=replace(result.overlay, people=people))
+
+    monkeypatch.setattr(sync_module, "merge", broken)
+    run = sync(config, LATE_2026_NOW + timedelta(hours=1))
+    assert run.code == 1
+    assert run.err.startswith("error: LL2 merge: the new overlay would not load")
+    assert overlay.read_text() == good
+
+
+def test_the_daemon_keeps_its_last_good_data_when_the_new_data_cannot_be_read(
+    tmp_path: Path, ll2: FakeLL2, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Regression: load_mission_data after a sync raised out of Pipeline.sync.
+    import bot.pipeline as pipeline_module
+    from bot.errors import DataError, Problem
+    from bot.files.config import load_config
+    from bot.files.lock import StateLock
+
+    config = load_config(str(write_config(tmp_path, ll2)), LIVE)
+    with StateLock(config.state_dir) as lock:
+        pipeline = pipeline_module.open_pipeline(
+            config, env=LIVE, clock=lambda: LATE_2026_NOW, stdout=io.StringIO(),
+            dry_run=True, lock=lock, sleep=lambda s: None,
+        )  # fmt: skip
+        try:
+            before = pipeline.loaded.dataset
+
+            def unreadable(config: object) -> object:
+                raise DataError(Problem("overlay.yaml", "line 3", "damaged", "delete it"))
+
+            monkeypatch.setattr(pipeline_module, "load_mission_data", unreadable)
+            report = pipeline.sync(LATE_2026_NOW)
+        finally:
+            pipeline.close()
+    assert report is not None
+    assert not report.ok
+    assert "overlay.yaml: line 3: damaged (fix: delete it)" in report.summary
+    assert pipeline.loaded.dataset is before
 
 
 # -- failures ----------------------------------------------------------------------------------

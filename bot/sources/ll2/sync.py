@@ -3,8 +3,9 @@
 The shell around :func:`.fetch.fetch_snapshot` (network) and :func:`.merge.merge`
 (pure): it reads the bundled history, the previous overlay and the sync's memory from
 the state directory (:mod:`bot.files.live`), and writes the new overlay and memory
-atomically (nothing with ``dry_run``).  A failed sync writes only its failure into the
-memory (the last good overlay stays), for ``status`` and ``health``.
+atomically (nothing with ``dry_run``).  The overlay is written only when the loader
+reads it (the merge has quarantined what it would refuse).  A failed sync writes only
+its failure into the memory (the last good overlay stays), for ``status`` and ``health``.
 
 The optional API key comes from ``$SPACEBOT_LL2_TOKEN`` (or the file named by
 ``$SPACEBOT_LL2_TOKEN_FILE``), is sent as ``Authorization: Token …`` and never logged.
@@ -22,10 +23,10 @@ from pathlib import Path
 import httpx
 
 from bot.core.model import Dataset, iso
-from bot.errors import UserError
+from bot.errors import DataError, UserError
 from bot.files.atomic import write_atomic
 from bot.files.config import Config
-from bot.files.data import load_dataset
+from bot.files.data import load_dataset, load_text
 from bot.files.data_writer import dump_dataset
 from bot.files.live import overlay_path, read_state, state_path
 from bot.files.secrets import Secret, check_secret, read_secret
@@ -101,8 +102,17 @@ def sync(
             write_atomic(state_path(config.state_dir), _json(failed))
         raise
     result = merge(history, previous, state, snapshot, config.ll2)
+    text = overlay_text(result.overlay)
+    try:
+        load_text(text, str(path))  # the merge quarantines what would not load: a last check
+    except DataError as exc:
+        error = LL2Error("merge", f"the new overlay would not load ({exc.problems[0]})")
+        if not dry_run:
+            failed = replace(state, last_attempt=clock(), last_error=str(error))
+            write_atomic(state_path(config.state_dir), _json(failed))
+        raise error from None
     if not dry_run:
-        write_atomic(path, overlay_text(result.overlay))
+        write_atomic(path, text)
         write_atomic(state_path(config.state_dir), _json(result.state))
     return SyncOutcome(result, snapshot.requests, wrote=not dry_run)
 
