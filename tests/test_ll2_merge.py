@@ -317,6 +317,46 @@ def test_flights_ll2_stops_listing_are_kept_and_reported() -> None:
     assert [f.landing for f in syncs.flights()] == [t("2026-02-20T13:00:00")]
 
 
+# -- a correction is accepted once two syncs far enough apart agree ------------------------
+
+
+def test_a_correction_is_accepted_once_two_syncs_far_enough_apart_agree() -> None:
+    # Regression: the shift was measured from the first value ever seen, never replaced:
+    # a wrong landing corrected 3 h later was refused forever.
+    syncs = Syncs()
+    wrong = landing(70, "2026-02-20T10:00:00", UP)
+    right = landing(70, "2026-02-20T13:00:00", UP)
+    syncs("2026-02-21T00:00:00", astronaut(7, "Jane Roe", [(UP, wrong)], in_space=False))
+    corrected = astronaut(7, "Jane Roe", [(UP, right)], in_space=False)
+    first = syncs("2026-02-21T06:00:00", corrected)
+    assert "an instant moved by 3 h" in refusals(first)
+    assert "at least 12 h after 2026-02-21T06:00:00Z" in refusals(first)
+    too_soon = syncs("2026-02-21T17:00:00", corrected)  # 11 h later: not yet
+    assert too_soon.refused != ()
+    assert syncs.flights()[0].landing == t("2026-02-20T10:00:00")
+    agreed = syncs("2026-02-21T18:00:00", corrected)
+    assert agreed.refused == ()
+    assert "changed: Jane Roe, Crew-13, landing 2026-02-20T10:00:00Z -> 2026-02-20T13:00:00Z" in (
+        agreed.changes
+    )
+    (flight,) = syncs.flights()
+    assert flight.landing == t("2026-02-20T13:00:00")
+    assert not confirmed(flight)  # as any new value: records wait for a second sync
+    syncs("2026-02-22T06:00:00", corrected)
+    assert confirmed(syncs.flights()[0])
+
+
+def test_a_third_value_starts_the_wait_again() -> None:
+    syncs = Syncs()
+    syncs("2026-02-21T00:00:00", astronaut(7, "Jane Roe", [(UP, landing(70, "2026-02-20T10:00:00",
+          UP))], in_space=False))  # fmt: skip
+    for now, end in [("2026-02-21T06:00:00", "2026-02-20T13:00:00"),
+                     ("2026-02-21T19:00:00", "2026-02-20T16:00:00")]:  # fmt: skip
+        result = syncs(now, astronaut(7, "Jane Roe", [(UP, landing(70, end, UP))], in_space=False))
+        assert "kept the last good" in refusals(result)
+    assert syncs.flights()[0].landing == t("2026-02-20T10:00:00")
+
+
 # -- same family name, same flight ---------------------------------------------------------
 
 

@@ -12,18 +12,31 @@ The rules (issue 9, and docs/live-data.md):
   ``as_of``, and people the history does not know.  A disagreement is reported, not
   applied.
 * **Matching.** An LL2 person is a person of ours when the id map says so; else when
-  their family names agree (folded, transliteration variants allowed) and they share a
-  flight (launches within a day); else a new person when every flight LL2 gives them
-  is after the history's ``as_of`` and no one of ours has their full name.  Anything
-  else is refused as ambiguous: never a guess.
+  their family names agree (folded, transliteration variants allowed), they share a
+  flight (launches within a day) and their given names fit (one the start of the
+  other, which also tells apart couples and siblings who flew together); else a new
+  person when every flight LL2 gives them is after the history's ``as_of`` and no one
+  of ours has their full name.  Anything else is refused as ambiguous: never a guess.
 * **Plausibility gate.** An entry is quarantined (left out, reported, the rest of the
   sync applies) when its landing is not after its launch, its launch lies in the
   future, the person would be in two flights at once, the flight is longer than
   ``max_flight``, an instant moved by more than ``max_shift`` since the last good
-  sync, LL2's ``in_space`` contradicts the flights, or LL2's ``time_in_space`` differs
-  from the total the flights give by more than ``max_total_difference``.
+  sync (a landing that disappears moved beyond any limit), LL2's ``in_space``
+  contradicts the flights, or LL2's ``time_in_space`` differs from the total the
+  flights give by more than ``max_total_difference``.
+* **Nothing seen is forgotten.** A quarantined entry keeps what the last good sync
+  had (matched by person and launch: LL2's launch id, else the launch instant), and
+  so does a flight LL2 stops listing (reported, never removed automatically).
+* **Corrections.** A moved value is remembered as pending; once a sync at least
+  ``confirm_after`` after the first that gave it gives it again, it is accepted (as
+  a new value: records wait for its confirmation).
+* **Lost crews.** A failed landing, or a death from the launch on, marks the flight
+  ``crew_lost`` whatever ``in_space`` says; without an end from LL2 it is closed at
+  the sync (a stand-in, never confirmed, replaced by LL2's end), so all of it is held.
 * **Confirmation.** An entry is ``confirmed`` once two syncs at least ``confirm_after``
   apart have seen the same instants; records that depend on it wait until then.
+* **It loads.** The new overlay passes the loader's own checks, alone and laid over
+  the history; an entry that would not is quarantined (the last good kept).
 """
 
 from __future__ import annotations
@@ -41,7 +54,7 @@ from bot.files.config import LL2Settings
 from bot.files.data import load_text
 from bot.files.data_writer import dump_dataset
 from bot.sources.ll2.parse import LL2Astronaut, LL2Ride, LL2Snapshot, pair_rides
-from bot.sources.ll2.state import Refusal, Seen, SyncState
+from bot.sources.ll2.state import Pending, Refusal, Seen, SyncState
 
 __all__ = ["Refusal", "Seen", "SyncResult", "SyncState", "merge", "name_key"]
 
@@ -491,7 +504,9 @@ class _Merge:
         stand_in: bool,
         refused: list[Refusal],
     ) -> Seen | None:
-        """The entry's memory after this sync, or None when it moved too far (refused)."""
+        """The entry's memory after this sync, or None when it moved too far (refused;
+        the new value is remembered as pending, accepted once a sync at least
+        ``confirm_after`` later gives it again)."""
         values = (iso(net), iso(landing) if landing else None)
         if before is None:
             return Seen(values[0], values[1], self.now, end_unknown=stand_in)
@@ -505,6 +520,15 @@ class _Merge:
         moved = _moved(before, net, landing)
         if moved <= self.settings.max_shift:
             return Seen(values[0], values[1], self.now, end_unknown=stand_in)
+        pending = before.pending
+        if pending is not None and (pending.launch, pending.landing) == values:
+            if self.now - pending.first_seen >= self.settings.confirm_after:
+                # two syncs far enough apart agree: a correction (records still wait for
+                # its confirmation, as for any new value)
+                return Seen(values[0], values[1], self.now, end_unknown=stand_in)
+        else:
+            pending = Pending(values[0], values[1], self.now)
+        self.seen[key] = replace(before, pending=pending)
         if landing is None and before.landing is not None:
             what = f"LL2 no longer gives its landing {before.landing} (the flight would reopen)"
         else:
@@ -512,7 +536,15 @@ class _Merge:
                 f"an instant moved by {_span(moved)} since the last good sync (more than "
                 f"{_span(self.settings.max_shift)})"
             )
-        refused.append(Refusal(pid, where, f"{what}; kept the last good"))
+        refused.append(
+            Refusal(
+                pid,
+                where,
+                f"{what}; kept the last good until a sync at least "
+                f"{_span(self.settings.confirm_after)} after {iso(pending.first_seen)} "
+                "gives the same",
+            )
+        )
         return None
 
     def _refuse(self, ride: _Ride, refusal: Refusal, refused: list[Refusal]) -> None:
