@@ -402,6 +402,20 @@ def test_a_crew_lost_before_ll2_has_its_end_is_held_and_every_command_still_work
     assert not any("Satoshi Furukawa" in text for text in texts)
 
 
+def test_people_the_overlay_landed_are_not_fetched_alone(
+    tmp_path: Path, ll2: FakeLL2, sync: Callable[..., Run]
+) -> None:
+    # Regression: the people expected in space came from the history's open flights even
+    # after the overlay landed them: once they left LL2's lookback (from about August
+    # 2027) every sync fetched each of them alone, 13 requests where 15 an hour are allowed.
+    config = write_config(tmp_path, ll2)
+    assert sync(config, datetime(2028, 1, 1, tzinfo=UTC)).code == 0
+    later = sync(config, datetime(2028, 1, 1, 1, tzinfo=UTC))
+    assert later.code == 0, later.err
+    assert "(3 requests)" in later.out
+    assert not any(r.path.endswith(("/292/", "/428/")) for r in ll2.counted)
+
+
 def test_an_overlay_the_loader_would_refuse_is_never_written(
     tmp_path: Path, ll2: FakeLL2, sync: Callable[..., Run], monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -206,6 +206,18 @@ def test_someone_expected_in_space_but_not_listed_is_fetched_alone(
     assert snap.skipped == ("astronaut 4242 (expected in space): not found in LL2 (HTTP 404)",)
 
 
+def test_the_budget_must_cover_the_people_fetched_alone_before_they_are(
+    ll2: FakeLL2, ll2_clock: FakeClock
+) -> None:
+    # Regression: the budget check asked for 3 requests whatever the plan: with ids to
+    # fetch alone, the sync half-spent the hour and then hit the rate limit.
+    ll2.limit = 4  # steps 1 and 2 leave 2; the two ids and step 4 would need 3
+    with client_for(ll2, ll2_clock) as client, pytest.raises(Throttled) as caught:
+        fetch_snapshot(client, since=HISTORY_AS_OF, expected_in_space=[379, 4242])
+    assert "2 of 4 requests left, the rest of the sync needs 3" in str(caught.value)
+    assert [r.path for r in ll2.counted] == ["/2.3.0/astronauts/", "/2.3.0/astronauts/"]
+
+
 def test_a_crew_lost_in_flight() -> None:
     scenario = columbia()
     server = serve(scenario)

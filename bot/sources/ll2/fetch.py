@@ -9,7 +9,8 @@ The request plan (LL2 2.3.0 filters, checked in its OpenAPI document)
 
 0. ``GET api-throttle/``: the budget.  FREE (LL2 does not count it).  A sync that
    could not finish (fewer than :data:`MIN_REQUESTS` left) stops here with
-   :class:`Throttled` rather than half-spend the hour.
+   :class:`Throttled` rather than half-spend the hour.  When step 3 has ids to fetch,
+   the budget is asked again before it: it must cover them and step 4.
 1. ``GET astronauts/?in_space=true&is_human=true&mode=detailed&limit=100``: everyone in
    space now, with ``flights`` (launches) and ``landings``.  ~10-15 people: 1 page.
 2. ``GET astronauts/?in_space=false&is_human=true&last_flight__gte=<since-lookback>
@@ -21,8 +22,9 @@ The request plan (LL2 2.3.0 filters, checked in its OpenAPI document)
    Orbital (~35 a year) and suborbital (~40 a year) flyers of 15 months: 1 page, 2 in a
    busy year.
 3. ``GET astronauts/<id>/?mode=detailed``, only for ids the caller expected in space
-   (``expected_in_space``) that neither 1 nor 2 returned (a flight longer than
-   ``lookback``, or an id LL2 renumbered).  Normally none.
+   (``expected_in_space``: the people the history and the overlay together have in
+   space) that neither 1 nor 2 returned (a flight longer than ``lookback``, or an id LL2
+   renumbered).  Normally none.
 4. ``GET launches/?is_crewed=true&net__gte=<since-2 days>&net__lte=<now+horizon>
    &mode=detailed&ordering=net&limit=100``: crewed launches since the last sync and
    due within ``horizon`` (30 days), with every spacecraft flight's launch, onboard and
@@ -118,7 +120,10 @@ def fetch_snapshot(
         recent.append(a)
     _keep(people, recent, skipped)
 
-    for ll2_id in sorted(set(expected_in_space) - people.keys()):
+    missing = sorted(set(expected_in_space) - people.keys())
+    if missing and check_budget:
+        _check_budget(client, now, len(missing) + 1, "the rest of the sync")  # step 4 too
+    for ll2_id in missing:
         try:
             endpoint, data = client.get(f"astronauts/{ll2_id}/", {"mode": "detailed"})
         except LL2Error as exc:
@@ -170,14 +175,17 @@ def fetch_snapshot(
     return snapshot
 
 
-def _check_budget(client: LL2Client, now: datetime) -> None:
+def _check_budget(
+    client: LL2Client, now: datetime, needed: int = MIN_REQUESTS, what: str = "a sync"
+) -> None:
+    """Throttled unless the budget (asked again: it is free) covers ``needed`` requests."""
     budget = client.budget()
-    if budget.remaining >= MIN_REQUESTS:
+    if budget.remaining >= needed:
         return
     wait = min(max(budget.next_use_seconds, 1), MAX_WAIT)  # a wait of 10**12 s: a day
     raise Throttled(
         endpoint_of(client.url("api-throttle/")),
-        f"{budget.remaining} of {budget.limit} requests left, a sync needs {MIN_REQUESTS}",
+        f"{budget.remaining} of {budget.limit} requests left, {what} needs {needed}",
         now + timedelta(seconds=wait),
     )
 

@@ -23,6 +23,7 @@ from pathlib import Path
 import httpx
 
 from bot.core.model import Dataset, iso
+from bot.core.overlay import apply_overlay
 from bot.errors import DataError, UserError
 from bot.files.atomic import write_atomic
 from bot.files.config import Config
@@ -33,7 +34,8 @@ from bot.files.secrets import Secret, check_secret, read_secret
 from bot.sources.ll2.client import LL2Client
 from bot.sources.ll2.errors import LL2Error
 from bot.sources.ll2.fetch import fetch_snapshot
-from bot.sources.ll2.merge import SyncResult, SyncState, merge
+from bot.sources.ll2.merge import SyncResult, merge
+from bot.sources.ll2.state import SyncState
 
 TOKEN_VAR = "SPACEBOT_LL2_TOKEN"
 CREDIT = "Launch Library 2 (The Space Devs, thespacedevs.com)"
@@ -126,15 +128,14 @@ def overlay_text(overlay: Dataset) -> str:
 
 
 def _expected_in_space(history: Dataset, previous: Dataset | None, state: SyncState) -> list[int]:
-    """LL2 ids of the people our data has in space (fetched alone if the lists miss them)."""
-    open_people = {
-        p.id
-        for data in (history, previous)
-        if data is not None
-        for p in data.people
-        if any(f.landing is None for f in p.flights)
-    }
-    return sorted(ll2 for ll2, pid in state.ll2_ids.items() if pid in open_people)
+    """LL2 ids of the people our data (the history with the overlay laid over it: a
+    flight the overlay landed is not open any more) has in space; fetched alone if the
+    lists miss them."""
+    data = history if previous is None else apply_overlay(history, previous)[0]
+    open_people = {p.id for p in data.people if any(f.landing is None for f in p.flights)}
+    ids = {p.ll2_id: p.id for p in data.people if p.ll2_id is not None}
+    ids.update(state.ll2_ids)
+    return sorted(ll2 for ll2, pid in ids.items() if pid in open_people)
 
 
 def _json(state: SyncState) -> str:
