@@ -416,6 +416,25 @@ def test_people_the_overlay_landed_are_not_fetched_alone(
     assert not any(r.path.endswith(("/292/", "/428/")) for r in ll2.counted)
 
 
+def test_the_memory_is_written_before_the_overlay(
+    tmp_path: Path, ll2: FakeLL2, sync: Callable[..., Run], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Regression: the overlay went first; a crash before sync.json lost the memory of the
+    # new entries (their next moves unchecked).
+    import bot.sources.ll2.sync as sync_module
+
+    written: list[str] = []
+    real = sync_module.write_atomic
+
+    def record(path: Path, text: str) -> None:
+        written.append(Path(path).name)
+        real(path, text)
+
+    monkeypatch.setattr(sync_module, "write_atomic", record)
+    assert sync(write_config(tmp_path, ll2), LATE_2026_NOW).code == 0
+    assert written == ["sync.json", "overlay.yaml"]
+
+
 def test_an_overlay_the_loader_would_refuse_is_never_written(
     tmp_path: Path, ll2: FakeLL2, sync: Callable[..., Run], monkeypatch: pytest.MonkeyPatch
 ) -> None:

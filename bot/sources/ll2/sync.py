@@ -2,10 +2,13 @@
 
 The shell around :func:`.fetch.fetch_snapshot` (network) and :func:`.merge.merge`
 (pure): it reads the bundled history, the previous overlay and the sync's memory from
-the state directory (:mod:`bot.files.live`), and writes the new overlay and memory
-atomically (nothing with ``dry_run``).  The overlay is written only when the loader
-reads it (the merge has quarantined what it would refuse).  A failed sync writes only
-its failure into the memory (the last good overlay stays), for ``status`` and ``health``.
+the state directory (:mod:`bot.files.live`), and writes the new memory, then the new
+overlay, each atomically (nothing with ``dry_run``).  The memory goes first: a crash
+between the two leaves the last good overlay with a memory that has seen its entries
+once more, never new entries whose memory is lost (their moves would go unchecked).
+The overlay is written only when the loader reads it (the merge has quarantined what
+it would refuse).  A failed sync writes only its failure into the memory (the last good
+overlay stays), for ``status`` and ``health``.
 
 The optional API key comes from ``$SPACEBOT_LL2_TOKEN`` (or the file named by
 ``$SPACEBOT_LL2_TOKEN_FILE``), is sent as ``Authorization: Token …`` and never logged.
@@ -114,8 +117,10 @@ def sync(
             write_atomic(state_path(config.state_dir), _json(failed))
         raise error from None
     if not dry_run:
-        write_atomic(path, text)
+        # the memory first: a crash in between leaves the last good overlay with the new
+        # memory (entries seen once more), never new entries without their memory
         write_atomic(state_path(config.state_dir), _json(result.state))
+        write_atomic(path, text)
     return SyncOutcome(result, snapshot.requests, wrote=not dry_run)
 
 
