@@ -317,6 +317,20 @@ def test_flights_ll2_stops_listing_are_kept_and_reported() -> None:
     assert [f.landing for f in syncs.flights()] == [t("2026-02-20T13:00:00")]
 
 
+def test_a_flight_the_operator_deletes_from_the_overlay_stays_gone() -> None:
+    # The way out the refusal names, when LL2 is right to have dropped the flight.
+    syncs = Syncs()
+    good = astronaut(7, "Jane Roe", [(UP, landing(70, "2026-02-20T13:00:00", UP))], in_space=False)
+    syncs("2026-02-21T00:00:00", good)
+    emptied = replace(good, flights=(), landings=())
+    assert syncs("2026-02-21T14:00:00", emptied).refused != ()
+    assert syncs.overlay is not None
+    syncs.overlay = replace(syncs.overlay, people=())  # the operator's edit
+    result = syncs("2026-02-21T15:00:00", emptied)
+    assert result.refused == ()
+    assert syncs.flights() == []
+
+
 # -- a correction is accepted once two syncs far enough apart agree ------------------------
 
 

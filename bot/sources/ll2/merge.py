@@ -351,8 +351,8 @@ class _Merge:
                         pid,
                         flight.mission,
                         "LL2 no longer lists this flight; kept the last good (if LL2 is "
-                        "right, correct the data, or delete live/overlay.yaml: the next "
-                        "sync rebuilds it)",
+                        "right, delete the flight from live/overlay.yaml: the next sync "
+                        "does not bring it back)",
                     )
                 )
         self._keep_memory(pid, carried)
