@@ -218,17 +218,22 @@ class Pipeline:
 
     def sync(self, now: datetime) -> SyncReport | None:
         """Fetch live data (unless it is off or offline) and reload the mission data; on
-        failure keep the last good data and say why (logged, and in the report)."""
+        failure keep the last good data and say why (logged, and in the report).  Nothing
+        a sync meets (a bad answer, a damaged sync.json, an overlay that no longer loads)
+        escapes: the check goes on with the data it had."""
         cfg = self.config
         if not cfg.live or cfg.offline:
             return None
         from bot.sources.ll2.errors import LL2Error
         from bot.sources.ll2.sync import sync
 
-        try:
-            outcome = sync(cfg, self.env, clock=self.clock, sleep=self.sleep)
-        except (LL2Error, UserError) as exc:
-            text = str(exc).splitlines()[0]
+        def said(exc: Exception) -> str:  # one line, with the fix when there is one
+            if isinstance(exc, UserError) and exc.problems:
+                p = exc.problems[0]
+                return f"{p.source}: {p.where}: {p.message}" + (f" (fix: {p.fix})" if p.fix else "")
+            return " ".join(str(exc).split()) or type(exc).__name__
+
+        def failed(text: str) -> SyncReport:
             log.error(
                 "sync with Launch Library 2 failed: %s; going on with the last good data",
                 text,
@@ -236,6 +241,14 @@ class Pipeline:
             )
             self.last_sync = SyncReport(False, now, text)
             return self.last_sync
+
+        try:
+            outcome = sync(cfg, self.env, clock=self.clock, sleep=self.sleep)
+        except (LL2Error, UserError) as exc:
+            return failed(said(exc))
+        except Exception as exc:  # a bug must not stop the checks: the last good data stays
+            log.debug("sync failure", exc_info=True)
+            return failed(f"unexpected {type(exc).__name__}: {said(exc)}")
         result = outcome.result
         for line in result.changes:
             log.info("sync: %s", line, extra={"event": "sync_change"})
@@ -245,8 +258,12 @@ class Pipeline:
             f"{len(result.changes)} change(s), {len(result.refused)} refused, "
             f"{outcome.requests} request(s)"
         )
+        try:
+            dataset = load_mission_data(cfg)
+        except UserError as exc:
+            return failed(f"the data after it cannot be read: {said(exc)}")
         log.info("synced with Launch Library 2: %s", summary, extra={"event": "sync"})
-        self.loaded = replace(self.loaded, dataset=load_mission_data(cfg))
+        self.loaded = replace(self.loaded, dataset=dataset)
         self.last_sync = SyncReport(True, now, summary)
         return self.last_sync
 
@@ -440,7 +457,8 @@ class Pipeline:
     def next_sync(self, now: datetime) -> datetime | None:
         """When to sync again before the next daily check: soon while a landing is
         expected (a flight within a day of its planned landing, or past it) or a crewed
-        launch is due; ``None`` otherwise (the daily check syncs)."""
+        launch is due; ``None`` otherwise (the daily check syncs).  A damaged sync.json
+        plans no extra sync (logged): the daily check still syncs and reports it."""
         cfg = self.config
         if not cfg.live or cfg.offline:
             return None
@@ -454,7 +472,13 @@ class Pipeline:
         )
         from bot.sources.ll2.sync import load_state
 
-        due = [t for t in load_state(self.state_dir).launches_due if t <= soon]
+        try:
+            due = [t for t in load_state(self.state_dir).launches_due if t <= soon]
+        except UserError as exc:  # a damaged sync.json: the daemon's scheduling goes on
+            p = exc.problems[0]
+            text = f"{p.source}: {p.where}: {p.message} (fix: {p.fix})"
+            log.error("cannot plan the next sync: %s", text, extra={"event": "sync_failed"})
+            due = []
         if expected or due:
             return now + cfg.ll2.frequent_sync
         return None

@@ -5,8 +5,10 @@ confirmation, the check before sending, lost crews) and what status and health s
 from __future__ import annotations
 
 import copy
+import io
 import json
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -411,6 +413,116 @@ def test_the_operator_holds_and_releases_a_person(
     assert any("Jessica Meir" in t for t in posted(tmp_path))
 
 
+def test_a_crew_lost_before_ll2_has_its_end_is_held_and_every_command_still_works(
+    tmp_path: Path, ll2: FakeLL2, sync: Callable[..., Run], cli: CliRunner
+) -> None:
+    # Regression: LL2's landing success false while its mission_end and in_space were not
+    # updated yet gave "crew_lost on a flight without a landing": the loader refused the
+    # overlay, and check, upcoming and status failed (no posts at all, history included).
+    furukawa = next(a for a in ll2.astronauts if a["name"] == "Satoshi Furukawa")
+    (ongoing,) = [x for x in furukawa["landings"] if x["mission_end"] is None]
+    ongoing["landing"] = {**(ongoing.get("landing") or {}), "success": False}
+    config = write_config(tmp_path, ll2, "schedule: {catch_up_days: 150}")
+    run = sync(config, LATE_2026_NOW)
+    assert run.code == 0, run.err
+    assert "crew lost: Satoshi Furukawa, Crew-13, LL2 gives no end yet" in run.out
+    for command in (["check", "--at", "2026-11-20T12:00:00Z"], ["upcoming"], ["status"]):
+        done = cli(*command, "--config", config, now=LATE_2026_NOW)
+        assert done.code == 0, done.err
+    texts = posted(tmp_path)
+    assert texts  # the rest is posted
+    assert not any("Satoshi Furukawa" in text for text in texts)
+
+
+def test_people_the_overlay_landed_are_not_fetched_alone(
+    tmp_path: Path, ll2: FakeLL2, sync: Callable[..., Run]
+) -> None:
+    # Regression: the people expected in space came from the history's open flights even
+    # after the overlay landed them: once they left LL2's lookback (from about August
+    # 2027) every sync fetched each of them alone, 13 requests where 15 an hour are allowed.
+    config = write_config(tmp_path, ll2)
+    assert sync(config, datetime(2028, 1, 1, tzinfo=UTC)).code == 0
+    later = sync(config, datetime(2028, 1, 1, 1, tzinfo=UTC))
+    assert later.code == 0, later.err
+    assert "(3 requests)" in later.out
+    assert not any(r.path.endswith(("/292/", "/428/")) for r in ll2.counted)
+
+
+def test_the_memory_is_written_before_the_overlay(
+    tmp_path: Path, ll2: FakeLL2, sync: Callable[..., Run], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Regression: the overlay went first; a crash before sync.json lost the memory of the
+    # new entries (their next moves unchecked).
+    import bot.sources.ll2.sync as sync_module
+
+    written: list[str] = []
+    real = sync_module.write_atomic
+
+    def record(path: Path, text: str) -> None:
+        written.append(Path(path).name)
+        real(path, text)
+
+    monkeypatch.setattr(sync_module, "write_atomic", record)
+    assert sync(write_config(tmp_path, ll2), LATE_2026_NOW).code == 0
+    assert written == ["sync.json", "overlay.yaml"]
+
+
+def test_an_overlay_the_loader_would_refuse_is_never_written(
+    tmp_path: Path, ll2: FakeLL2, sync: Callable[..., Run], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import bot.sources.ll2.sync as sync_module
+    from bot.core.model import Person
+
+    config = write_config(tmp_path, ll2)
+    assert sync(config, LATE_2026_NOW).code == 0
+    overlay = tmp_path / "state" / "live" / "overlay.yaml"
+    good = overlay.read_text()
+    real = sync_module.merge
+
+    def broken(*args: object, **kw: object) -> object:  # a merge with a bug in it
+        result = real(*args, **kw)  # type: ignore[arg-type]
+        nameless = Person("nameless", " ", "US", "unknown")
+        people = (*result.overlay.people, nameless)
+        return replace(result, overlay=replace(result.overlay, people=people))
+
+    monkeypatch.setattr(sync_module, "merge", broken)
+    run = sync(config, LATE_2026_NOW + timedelta(hours=1))
+    assert run.code == 1
+    assert run.err.startswith("error: LL2 merge: the new overlay would not load")
+    assert overlay.read_text() == good
+
+
+def test_the_daemon_keeps_its_last_good_data_when_the_new_data_cannot_be_read(
+    tmp_path: Path, ll2: FakeLL2, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Regression: load_mission_data after a sync raised out of Pipeline.sync.
+    import bot.pipeline as pipeline_module
+    from bot.errors import DataError, Problem
+    from bot.files.config import load_config
+    from bot.files.lock import StateLock
+
+    config = load_config(str(write_config(tmp_path, ll2)), LIVE)
+    with StateLock(config.state_dir) as lock:
+        pipeline = pipeline_module.open_pipeline(
+            config, env=LIVE, clock=lambda: LATE_2026_NOW, stdout=io.StringIO(),
+            dry_run=True, lock=lock, sleep=lambda s: None,
+        )  # fmt: skip
+        try:
+            before = pipeline.loaded.dataset
+
+            def unreadable(config: object) -> object:
+                raise DataError(Problem("overlay.yaml", "line 3", "damaged", "delete it"))
+
+            monkeypatch.setattr(pipeline_module, "load_mission_data", unreadable)
+            report = pipeline.sync(LATE_2026_NOW)
+        finally:
+            pipeline.close()
+    assert report is not None
+    assert not report.ok
+    assert "overlay.yaml: line 3: damaged (fix: delete it)" in report.summary
+    assert pipeline.loaded.dataset is before
+
+
 # -- failures ----------------------------------------------------------------------------------
 
 
@@ -433,6 +545,78 @@ def test_a_bad_answer_is_one_line_and_the_last_good_data_stays(
     assert first.startswith("error: LL2 GET /2.3.0/astronauts/?")
     assert "Traceback" not in run.err
     assert overlay.read_text() == good
+
+
+DAMAGED_STATE = [
+    ("ll2_ids", lambda s: s["ll2_ids"].update({"Dubrov": "petr-dubrov"}), "ll2_ids['Dubrov']"),
+    ("last_good", lambda s: s.update(last_good="2026-11-19T12:00:00"), "last_good"),
+    ("launches_due", lambda s: s.update(launches_due=["2026-11-21T00:00:00"]), "launches_due[0]"),
+    ("quarantined", lambda s: s.update(quarantined="x"), "quarantined"),
+    ("seen", lambda s: s.update(seen={"k": {"launch": 1}}), "seen['k'].launch"),
+    ("ll2_ids-value", lambda s: s["ll2_ids"].update({"7": 7}), "ll2_ids['7']"),
+]
+
+
+@pytest.mark.parametrize(
+    ("edit", "key"), [(e, k) for _, e, k in DAMAGED_STATE], ids=[i for i, _, _ in DAMAGED_STATE]
+)
+def test_a_damaged_sync_json_is_exit_2_naming_the_file_the_key_and_the_fix(
+    tmp_path: Path,
+    ll2: FakeLL2,
+    sync: Callable[..., Run],
+    cli: CliRunner,
+    edit: Callable[[dict[str, object]], None],
+    key: str,
+) -> None:
+    # Regression: an operator's typo in ll2_ids, or an instant without its Z, crashed sync,
+    # status and check with a ValueError/TypeError traceback.
+    config = write_config(tmp_path, ll2)
+    assert sync(config, LATE_2026_NOW).code == 0
+    path = tmp_path / "state" / "live" / "sync.json"
+    state = json.loads(path.read_text())
+    edit(state)
+    path.write_text(json.dumps(state))
+    for run in (sync(config, LATE_2026_NOW), cli("status", "--config", config)):
+        assert run.code == 2, run.both
+        assert "Traceback" not in run.both
+        first = run.err.splitlines()[0]
+        assert first.startswith(f"error: {path}: {key}: "), first
+        assert "delete the file to start the memory afresh" in run.err
+    # a check syncs first: the damaged memory fails the sync, never the check
+    check = cli("check", "--config", config, "--at", "2026-11-20T12:00:00Z", env=LIVE)
+    assert check.code == 0, check.err
+    assert "Traceback" not in check.both
+
+
+def test_a_damaged_sync_json_never_stops_the_daemon_planning_its_syncs(
+    tmp_path: Path, ll2: FakeLL2, sync: Callable[..., Run], caplog: pytest.LogCaptureFixture
+) -> None:
+    # Regression: {"quarantined": "x"} raised TypeError out of next_sync, past the daemon's
+    # start-up check.
+    from bot.files.config import load_config
+    from bot.files.lock import StateLock
+    from bot.pipeline import open_pipeline
+
+    config_path = write_config(tmp_path, ll2)
+    assert sync(config_path, LATE_2026_NOW).code == 0
+    path = tmp_path / "state" / "live" / "sync.json"
+    path.write_text(json.dumps({**json.loads(path.read_text()), "quarantined": "x"}))
+    config = load_config(str(config_path), LIVE)
+    with StateLock(config.state_dir) as lock:
+        pipeline = open_pipeline(
+            config, env=LIVE, clock=lambda: LATE_2026_NOW, stdout=io.StringIO(),
+            dry_run=True, lock=lock, sleep=lambda s: None,
+        )  # fmt: skip
+        try:
+            pipeline.next_sync(LATE_2026_NOW)
+            report = pipeline.sync(LATE_2026_NOW)
+        finally:
+            pipeline.close()
+    assert report is not None
+    assert not report.ok
+    assert f"{path}: quarantined: " in report.summary
+    assert "delete the file" in report.summary
+    assert "cannot plan the next sync" in caplog.text
 
 
 def test_a_bad_source_setting_is_exit_2_naming_the_key(

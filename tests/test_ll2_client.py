@@ -293,3 +293,50 @@ def test_429_saying_nothing_assumes_an_hour(ll2_clock: FakeClock) -> None:
     with client, pytest.raises(Throttled, match="assuming 3600 s") as caught:
         client.get("astronauts/1/")
     assert caught.value.retry_at == ll2_clock.now + timedelta(hours=1)
+
+
+def test_a_malformed_next_link_is_an_ll2error() -> None:
+    # Regression: urljoin's ValueError ("Invalid IPv6 URL") escaped as a traceback.
+    page = {"count": 2, "next": "http://[ll.example/2.3.0/astronauts/?offset=1", "results": [1]}
+    with mock_client(page) as client, pytest.raises(LL2Error, match="next page link") as caught:
+        list(client.pages("astronauts/"))
+    assert str(caught.value).startswith("LL2 GET /2.3.0/astronauts/")
+
+
+@pytest.mark.parametrize(
+    ("header", "body"),
+    [
+        ("inf", b'{"detail": "Request was throttled."}'),
+        ("1e400", b'{"detail": "Request was throttled."}'),
+        ("", b'{"detail": "Request was throttled. Expected available in 99999999999999 seconds."}'),
+    ],
+    ids=["inf", "overflowing", "huge-in-body"],
+)
+def test_an_absurd_wait_is_throttled_for_a_day_not_a_crash(
+    ll2_clock: FakeClock, header: str, body: bytes
+) -> None:
+    # Regression: "Retry-After: inf" or a wait of 10**14 s raised OverflowError.
+    def answer(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(429, headers={"Retry-After": header} if header else {}, content=body)
+
+    client = LL2Client(
+        "https://ll.example/2.3.0/",
+        transport=httpx.MockTransport(answer),
+        sleep=ll2_clock.sleep,
+        clock=ll2_clock,
+    )
+    with client, pytest.raises(Throttled) as caught:
+        client.get("astronauts/1/")
+    assert caught.value.retry_at == ll2_clock.now + timedelta(days=1)
+    assert ll2_clock.slept == []
+
+
+def test_retry_after_nan_says_nothing(ll2_clock: FakeClock) -> None:
+    def answer(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(429, headers={"Retry-After": "nan"}, text="Too Many Requests")
+
+    client = LL2Client(
+        "https://ll.example/2.3.0/", transport=httpx.MockTransport(answer), clock=ll2_clock
+    )
+    with client, pytest.raises(Throttled, match="assuming 3600 s"):
+        client.get("astronauts/1/")

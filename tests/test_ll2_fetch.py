@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import timedelta
 
+import httpx
 import pytest
 from fakes import FakeClock
 from fakes.ll2_client import client_for
@@ -21,6 +22,7 @@ from fakes.ll2_scenarios import (
 from fakes.ll2_server import FakeLL2, make_ll2
 from fakes.ll2_world import at
 
+from bot.sources.ll2.client import LL2Client
 from bot.sources.ll2.errors import LL2Error, Throttled
 from bot.sources.ll2.fetch import NORMAL_REQUESTS, fetch_snapshot
 from bot.sources.ll2.parse import pair_rides
@@ -177,6 +179,17 @@ def test_a_filter_the_server_ignores_is_an_error(
     assert str(caught.value).startswith("LL2 GET /2.3.0/")
 
 
+def test_an_answer_that_is_not_detailed_fails_the_sync(ll2: FakeLL2, ll2_clock: FakeClock) -> None:
+    # Regression: mode=detailed was never checked; a normal answer has no flights, and the
+    # merge took every flight of everyone as gone.
+    ll2.ignore = {"mode"}
+    with client_for(ll2, ll2_clock) as client, pytest.raises(LL2Error) as caught:
+        fetch_snapshot(client, since=HISTORY_AS_OF)
+    message = str(caught.value)
+    assert message.startswith("LL2 GET /2.3.0/astronauts/?in_space=true")
+    assert "mode=detailed not applied" in message
+
+
 def test_someone_expected_in_space_but_not_listed_is_fetched_alone(
     ll2: FakeLL2, ll2_clock: FakeClock
 ) -> None:
@@ -191,6 +204,18 @@ def test_someone_expected_in_space_but_not_listed_is_fetched_alone(
     ]
     assert snap.astronaut(379) is not None
     assert snap.skipped == ("astronaut 4242 (expected in space): not found in LL2 (HTTP 404)",)
+
+
+def test_the_budget_must_cover_the_people_fetched_alone_before_they_are(
+    ll2: FakeLL2, ll2_clock: FakeClock
+) -> None:
+    # Regression: the budget check asked for 3 requests whatever the plan: with ids to
+    # fetch alone, the sync half-spent the hour and then hit the rate limit.
+    ll2.limit = 4  # steps 1 and 2 leave 2; the two ids and step 4 would need 3
+    with client_for(ll2, ll2_clock) as client, pytest.raises(Throttled) as caught:
+        fetch_snapshot(client, since=HISTORY_AS_OF, expected_in_space=[379, 4242])
+    assert "2 of 4 requests left, the rest of the sync needs 3" in str(caught.value)
+    assert [r.path for r in ll2.counted] == ["/2.3.0/astronauts/", "/2.3.0/astronauts/"]
 
 
 def test_a_crew_lost_in_flight() -> None:
@@ -231,3 +256,18 @@ def test_vandalised_data_arrives_as_it_is(ll2_clock: FakeClock) -> None:
     assert menon.in_space
     assert menon.flights[0].net.year == 2099
     assert "Soyuz MS-29" not in [la.mission for la in snap.launches]  # outside the window
+
+
+def test_a_budget_asking_an_absurd_wait_is_throttled_for_a_day(ll2_clock: FakeClock) -> None:
+    # Regression: next_use_secs of 10**12 raised OverflowError, not Throttled.
+    def answer(request: httpx.Request) -> httpx.Response:
+        budget = {"your_request_limit": 15, "limit_frequency_secs": 3600, "current_use": 15,
+                  "next_use_secs": 10**12}  # fmt: skip
+        return httpx.Response(200, json=[budget])
+
+    client = LL2Client(
+        "https://ll.example/2.3.0/", transport=httpx.MockTransport(answer), clock=ll2_clock
+    )
+    with client, pytest.raises(Throttled) as caught:
+        fetch_snapshot(client, since=HISTORY_AS_OF)
+    assert caught.value.retry_at == ll2_clock.now + timedelta(days=1)

@@ -288,6 +288,16 @@ def test_wrong_types_name_the_endpoint_and_the_field(
     assert "\n" not in str(caught.value)
 
 
+def test_a_wiki_link_that_is_not_a_url_gives_no_alias() -> None:
+    # Regression: urlsplit's ValueError ("Invalid IPv6 URL") escaped the parser, so one
+    # volunteer's typo crashed every sync and check with a traceback.
+    data = _menon()
+    data["wiki"] = "https://[en.wikipedia.org/wiki/Anil_Menon"
+    (menon,) = parse_astronauts(parse_page(page([data]), EP))
+    assert menon.aliases == ()
+    assert menon.wiki == data["wiki"]
+
+
 def test_wrong_types_in_a_launch() -> None:
     data = copy.deepcopy(late_2026().launches[-2])  # Soyuz MS-29: three aboard
     data["rocket"]["spacecraft_stage"][0]["launch_crew"][1]["role"] = "Commander"

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass, replace
+from datetime import datetime
 
 from bot.core.model import Dataset, Flight, Person, iso
 
@@ -28,6 +29,7 @@ class Ignored:
     person: str
     mission: str
     reason: str
+    launch: datetime | None = None  # the overlay flight's launch (None: the whole entry)
 
     def __str__(self) -> str:
         return f"{self.person}, {self.mission}: {self.reason}"
@@ -80,6 +82,7 @@ def _merge(person: Person, extra: Person, base: Dataset, ignored: list[Ignored])
                         old.mission,
                         f"the history closes this flight (landing {iso(old.landing)}); "
                         "history wins",
+                        new.launch,
                     )
                 )
             continue
@@ -90,6 +93,7 @@ def _merge(person: Person, extra: Person, base: Dataset, ignored: list[Ignored])
                     old.mission,
                     f"a landing at {iso(new.landing)}, but the history has them in space at "
                     f"its as_of {iso(base.as_of)}; history wins",
+                    new.launch,
                 )
             )
             continue
@@ -123,7 +127,12 @@ def _checked(person: Person, added: set[int], ignored: list[Ignored]) -> Person:
             bad.add(culprit)
     for i in sorted(bad):
         ignored.append(
-            Ignored(person.id, flights[i].mission, "it would overlap another flight of theirs")
+            Ignored(
+                person.id,
+                flights[i].mission,
+                "it would overlap another flight of theirs",
+                flights[i].launch,
+            )
         )
     kept = tuple(f for i, f in enumerate(flights) if i not in bad)
     return replace(person, flights=kept)
@@ -135,4 +144,5 @@ def _before_as_of(person: Person, flight: Flight, base: Dataset) -> Ignored:
         flight.mission,
         f"launched {iso(flight.launch)}, before the history's as_of {iso(base.as_of)}, "
         "and the history does not have it; history wins",
+        flight.launch,
     )

@@ -195,7 +195,8 @@ class FakeLL2:
                 return 404, {"detail": f"No {name} matches the given query."}
             if len(parts) == 1:
                 chosen = self._filter(kind, items, params)
-                return 200, self._page(request, chosen, kind, params.get("mode", "normal"))
+                mode = "normal" if "mode" in self.ignore else params.get("mode", "normal")
+                return 200, self._page(request, chosen, kind, mode)
         return 404, {"detail": "Not found."}
 
     # -- filters and paging -------------------------------------------------------------

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import re
 import time
 import urllib.parse
@@ -41,6 +42,7 @@ DEFAULT_BASE_URL = LL2Settings.base_url  # one home: the config's default
 DEV_BASE_URL = "https://lldev.thespacedevs.com/2.3.0/"  # no rate limit, stale data
 PAGE_LIMIT = 100  # LL2's maximum page size
 UNKNOWN_WAIT = 3600.0  # a 429 that says nothing: LL2 counts requests per hour
+MAX_WAIT = 86400.0  # a longer wait (or "inf") is taken as a day: the next sync retries anyway
 
 log = logging.getLogger("bot.sources.ll2")
 
@@ -182,7 +184,10 @@ class LL2Client:
 
     def _follow(self, link: str, endpoint: str) -> str:
         """The ``next`` link, on our host and scheme, or an error."""
-        parts = urllib.parse.urlsplit(urllib.parse.urljoin(self.base_url, link))
+        try:
+            parts = urllib.parse.urlsplit(urllib.parse.urljoin(self.base_url, link))
+        except ValueError as exc:
+            raise LL2Error(endpoint, f"next page link {link!r} is not a URL ({exc})") from None
         if parts.netloc != self._netloc or not parts.path.startswith(self._base_path):
             where = parts.netloc + parts.path
             raise LL2Error(endpoint, f"next page link leaves {self.base_url}: {where!r} refused")
@@ -230,12 +235,16 @@ class LL2Client:
         return response
 
     def _throttle_wait(self, response: httpx.Response) -> tuple[float, str]:
-        """Seconds to wait from ``Retry-After`` or the body's text, and what was said."""
+        """Seconds to wait from ``Retry-After`` or the body's text, and what was said.
+
+        A wait beyond :data:`MAX_WAIT` (even ``inf``) is cut to it; ``nan`` says nothing."""
         waits: list[float] = []
         header = response.headers.get("Retry-After", "").strip()
         if header:
             try:
-                waits.append(float(header))
+                seconds = float(header)
+                if not math.isnan(seconds):
+                    waits.append(seconds)
             except ValueError:
                 try:
                     when = parsedate_to_datetime(header)
@@ -250,7 +259,7 @@ class LL2Client:
         said = detail or (f"Retry-After: {header}" if header else "no wait given")
         if not waits:
             return UNKNOWN_WAIT, f"{said}; assuming {UNKNOWN_WAIT:.0f} s"
-        return max(0.0, max(waits)), said
+        return min(MAX_WAIT, max(0.0, *waits)), said
 
 
 def _detail(response: httpx.Response) -> str:

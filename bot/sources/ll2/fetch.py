@@ -9,7 +9,8 @@ The request plan (LL2 2.3.0 filters, checked in its OpenAPI document)
 
 0. ``GET api-throttle/``: the budget.  FREE (LL2 does not count it).  A sync that
    could not finish (fewer than :data:`MIN_REQUESTS` left) stops here with
-   :class:`Throttled` rather than half-spend the hour.
+   :class:`Throttled` rather than half-spend the hour.  When step 3 has ids to fetch,
+   the budget is asked again before it: it must cover them and step 4.
 1. ``GET astronauts/?in_space=true&is_human=true&mode=detailed&limit=100``: everyone in
    space now, with ``flights`` (launches) and ``landings``.  ~10-15 people: 1 page.
 2. ``GET astronauts/?in_space=false&is_human=true&last_flight__gte=<since-lookback>
@@ -21,8 +22,9 @@ The request plan (LL2 2.3.0 filters, checked in its OpenAPI document)
    Orbital (~35 a year) and suborbital (~40 a year) flyers of 15 months: 1 page, 2 in a
    busy year.
 3. ``GET astronauts/<id>/?mode=detailed``, only for ids the caller expected in space
-   (``expected_in_space``) that neither 1 nor 2 returned (a flight longer than
-   ``lookback``, or an id LL2 renumbered).  Normally none.
+   (``expected_in_space``: the people the history and the overlay together have in
+   space) that neither 1 nor 2 returned (a flight longer than ``lookback``, or an id LL2
+   renumbered).  Normally none.
 4. ``GET launches/?is_crewed=true&net__gte=<since-2 days>&net__lte=<now+horizon>
    &mode=detailed&ordering=net&limit=100``: crewed launches since the last sync and
    due within ``horizon`` (30 days), with every spacecraft flight's launch, onboard and
@@ -49,7 +51,7 @@ import logging
 from collections.abc import Collection, Iterable, Iterator
 from datetime import datetime, timedelta
 
-from bot.sources.ll2.client import LL2Client, Param, endpoint_of
+from bot.sources.ll2.client import MAX_WAIT, LL2Client, Param, endpoint_of
 from bot.sources.ll2.errors import LL2Error, Throttled
 from bot.sources.ll2.parse import (
     LL2Astronaut,
@@ -118,7 +120,10 @@ def fetch_snapshot(
         recent.append(a)
     _keep(people, recent, skipped)
 
-    for ll2_id in sorted(set(expected_in_space) - people.keys()):
+    missing = sorted(set(expected_in_space) - people.keys())
+    if missing and check_budget:
+        _check_budget(client, now, len(missing) + 1, "the rest of the sync")  # step 4 too
+    for ll2_id in missing:
         try:
             endpoint, data = client.get(f"astronauts/{ll2_id}/", {"mode": "detailed"})
         except LL2Error as exc:
@@ -126,7 +131,7 @@ def fetch_snapshot(
                 raise
             skipped.append(f"astronaut {ll2_id} (expected in space): not found in LL2 (HTTP 404)")
             continue
-        _keep(people, [parse_astronaut(data, endpoint)], skipped)
+        _keep(people, [_detailed(endpoint, parse_astronaut(data, endpoint))], skipped)
 
     launches: dict[str, LL2Launch] = {}
     start, end = since - LAUNCH_MARGIN, now + horizon
@@ -170,14 +175,17 @@ def fetch_snapshot(
     return snapshot
 
 
-def _check_budget(client: LL2Client, now: datetime) -> None:
+def _check_budget(
+    client: LL2Client, now: datetime, needed: int = MIN_REQUESTS, what: str = "a sync"
+) -> None:
+    """Throttled unless the budget (asked again: it is free) covers ``needed`` requests."""
     budget = client.budget()
-    if budget.remaining >= MIN_REQUESTS:
+    if budget.remaining >= needed:
         return
-    wait = max(budget.next_use_seconds, 1)
+    wait = min(max(budget.next_use_seconds, 1), MAX_WAIT)  # a wait of 10**12 s: a day
     raise Throttled(
         endpoint_of(client.url("api-throttle/")),
-        f"{budget.remaining} of {budget.limit} requests left, a sync needs {MIN_REQUESTS}",
+        f"{budget.remaining} of {budget.limit} requests left, {what} needs {needed}",
         now + timedelta(seconds=wait),
     )
 
@@ -185,7 +193,7 @@ def _check_budget(client: LL2Client, now: datetime) -> None:
 def _astronauts(client: LL2Client, params: dict[str, Param]) -> Iterator[tuple[str, LL2Astronaut]]:
     for page in client.pages("astronauts/", params):
         for a in parse_astronauts(page):
-            yield page.endpoint, a
+            yield page.endpoint, _detailed(page.endpoint, a)
 
 
 def _who(a: LL2Astronaut) -> str:
@@ -200,3 +208,13 @@ def _keep(
             skipped.append(f"{_who(a)}: type {a.type}, not a person")
             continue
         people.setdefault(a.id, a)
+
+
+def _detailed(endpoint: str, a: LL2Astronaut) -> LL2Astronaut:
+    """``a``, when it carries its flights and landings (``mode=detailed``); else the
+    answer is unusable: without them every flight of the person would look removed."""
+    if not a.detailed:
+        raise LL2Error(
+            endpoint, f"mode=detailed not applied: {_who(a)} comes without flights and landings"
+        )
+    return a

@@ -425,11 +425,16 @@ def _aliases(name: str, wiki: str | None) -> tuple[str, ...]:
     """The person's Wikipedia title from LL2's ``wiki`` link, when it differs from ``name``.
 
     ``https://en.wikipedia.org/wiki/Michael_S._Hopkins`` gives "Michael S. Hopkins";
-    a disambiguation in brackets ("Andreas_Mogensen_(astronaut)") is dropped.
+    a disambiguation in brackets ("Andreas_Mogensen_(astronaut)") is dropped.  A link
+    that is not a URL ("https://[en.wikipedia...", a volunteer's typo) gives no alias: the
+    field is only a matching aid, not worth failing the whole sync for.
     """
     if not wiki:
         return ()
-    parts = urllib.parse.urlsplit(wiki)
+    try:
+        parts = urllib.parse.urlsplit(wiki)
+    except ValueError:
+        return ()
     if "wikipedia.org" not in parts.netloc or "/wiki/" not in parts.path:
         return ()
     title = urllib.parse.unquote(parts.path.rsplit("/wiki/", 1)[1]).replace("_", " ")

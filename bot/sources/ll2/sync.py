@@ -2,9 +2,13 @@
 
 The shell around :func:`.fetch.fetch_snapshot` (network) and :func:`.merge.merge`
 (pure): it reads the bundled history, the previous overlay and the sync's memory from
-the state directory (:mod:`bot.files.live`), and writes the new overlay and memory
-atomically (nothing with ``dry_run``).  A failed sync writes only its failure into the
-memory (the last good overlay stays), for ``status`` and ``health``.
+the state directory (:mod:`bot.files.live`), and writes the new memory, then the new
+overlay, each atomically (nothing with ``dry_run``).  The memory goes first: a crash
+between the two leaves the last good overlay with a memory that has seen its entries
+once more, never new entries whose memory is lost (their moves would go unchecked).
+The overlay is written only when the loader reads it (the merge has quarantined what
+it would refuse).  A failed sync writes only its failure into the memory (the last good
+overlay stays), for ``status`` and ``health``.
 
 The optional API key comes from ``$SPACEBOT_LL2_TOKEN`` (or the file named by
 ``$SPACEBOT_LL2_TOKEN_FILE``), is sent as ``Authorization: Token …`` and never logged.
@@ -22,17 +26,19 @@ from pathlib import Path
 import httpx
 
 from bot.core.model import Dataset, iso
-from bot.errors import UserError
+from bot.core.overlay import apply_overlay
+from bot.errors import DataError, UserError
 from bot.files.atomic import write_atomic
 from bot.files.config import Config
-from bot.files.data import load_dataset
+from bot.files.data import load_dataset, load_text
 from bot.files.data_writer import dump_dataset
 from bot.files.live import overlay_path, read_state, state_path
 from bot.files.secrets import Secret, check_secret, read_secret
 from bot.sources.ll2.client import LL2Client
 from bot.sources.ll2.errors import LL2Error
 from bot.sources.ll2.fetch import fetch_snapshot
-from bot.sources.ll2.merge import SyncResult, SyncState, merge
+from bot.sources.ll2.merge import SyncResult, merge
+from bot.sources.ll2.state import SyncState
 
 TOKEN_VAR = "SPACEBOT_LL2_TOKEN"
 CREDIT = "Launch Library 2 (The Space Devs, thespacedevs.com)"
@@ -52,8 +58,10 @@ class SyncOutcome:
 
 
 def load_state(state_dir: Path) -> SyncState:
-    raw = read_state(state_path(state_dir))
-    return SyncState() if raw is None else SyncState.from_json(raw)
+    """The sync's memory; DataError naming the file, the key and the fix when damaged."""
+    path = state_path(state_dir)
+    raw = read_state(path)
+    return SyncState() if raw is None else SyncState.from_json(raw, str(path))
 
 
 def token(env: Mapping[str, str]) -> Secret | None:
@@ -99,9 +107,20 @@ def sync(
             write_atomic(state_path(config.state_dir), _json(failed))
         raise
     result = merge(history, previous, state, snapshot, config.ll2)
+    text = overlay_text(result.overlay)
+    try:
+        load_text(text, str(path))  # the merge quarantines what would not load: a last check
+    except DataError as exc:
+        error = LL2Error("merge", f"the new overlay would not load ({exc.problems[0]})")
+        if not dry_run:
+            failed = replace(state, last_attempt=clock(), last_error=str(error))
+            write_atomic(state_path(config.state_dir), _json(failed))
+        raise error from None
     if not dry_run:
-        write_atomic(path, overlay_text(result.overlay))
+        # the memory first: a crash in between leaves the last good overlay with the new
+        # memory (entries seen once more), never new entries without their memory
         write_atomic(state_path(config.state_dir), _json(result.state))
+        write_atomic(path, text)
     return SyncOutcome(result, snapshot.requests, wrote=not dry_run)
 
 
@@ -114,15 +133,14 @@ def overlay_text(overlay: Dataset) -> str:
 
 
 def _expected_in_space(history: Dataset, previous: Dataset | None, state: SyncState) -> list[int]:
-    """LL2 ids of the people our data has in space (fetched alone if the lists miss them)."""
-    open_people = {
-        p.id
-        for data in (history, previous)
-        if data is not None
-        for p in data.people
-        if any(f.landing is None for f in p.flights)
-    }
-    return sorted(ll2 for ll2, pid in state.ll2_ids.items() if pid in open_people)
+    """LL2 ids of the people our data (the history with the overlay laid over it: a
+    flight the overlay landed is not open any more) has in space; fetched alone if the
+    lists miss them."""
+    data = history if previous is None else apply_overlay(history, previous)[0]
+    open_people = {p.id for p in data.people if any(f.landing is None for f in p.flights)}
+    ids = {p.ll2_id: p.id for p in data.people if p.ll2_id is not None}
+    ids.update(state.ll2_ids)
+    return sorted(ll2 for ll2, pid in ids.items() if pid in open_people)
 
 
 def _json(state: SyncState) -> str:
