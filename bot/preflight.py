@@ -20,7 +20,7 @@ from bot.core.post import Post
 from bot.core.render import check_templates, render
 from bot.core.templates import TemplateSet
 from bot.errors import Problem, UserError
-from bot.files.config import LL2_TOKEN_ENV, Config
+from bot.files.config import LL2_TOKEN_ENV, TOKEN_WHERE, Config, token_given
 from bot.files.secrets import check_secret
 from bot.files.templates import load_templates
 
@@ -49,9 +49,8 @@ def setup_problems(
                 problem = check_secret(env, var, where=f"target '{target.name}'")
                 if problem is not None:
                     problems.append(problem)
-    token_set = LL2_TOKEN_ENV in env or f"{LL2_TOKEN_ENV}_FILE" in env
-    if config.live and token_set:  # optional: checked only when given
-        problem = check_secret(env, LL2_TOKEN_ENV, where="sources.ll2 (Launch Library 2 API key)")
+    if config.live and token_given(env):  # optional: checked only when given
+        problem = check_secret(env, LL2_TOKEN_ENV, where=TOKEN_WHERE)
         if problem is not None:
             problems.append(problem)
     return templates, problems

@@ -45,6 +45,14 @@ STATE_DIR_ENV = "SPACEBOT_STATE_DIR"
 DEFAULT_CONFIG_NAMES = ("config.yaml", "spacebot.yaml")
 DEFAULTS_SOURCE = "<defaults>"
 LL2_TOKEN_ENV = "SPACEBOT_LL2_TOKEN"  # Launch Library 2's optional API key (or ..._FILE)
+TOKEN_WHERE = "sources.ll2 (Launch Library 2 API key)"
+
+
+def token_given(env: Mapping[str, str]) -> bool:
+    """Whether an LL2 API key is set (it is optional)."""
+    return LL2_TOKEN_ENV in env or f"{LL2_TOKEN_ENV}_FILE" in env
+
+
 OFFLINE_ENV = "SPACEBOT_OFFLINE"  # on (bot.env.flag): no request to a data source
 TOP_KEYS = (
     "timezone",

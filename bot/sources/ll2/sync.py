@@ -29,7 +29,7 @@ from bot.core.model import Dataset, iso
 from bot.core.overlay import apply_overlay
 from bot.errors import DataError, UserError
 from bot.files.atomic import write_atomic
-from bot.files.config import Config
+from bot.files.config import LL2_TOKEN_ENV, TOKEN_WHERE, Config, token_given
 from bot.files.data import load_dataset, load_text
 from bot.files.data_writer import dump_dataset
 from bot.files.live import overlay_path, read_state, state_path
@@ -40,7 +40,6 @@ from bot.sources.ll2.fetch import fetch_snapshot
 from bot.sources.ll2.merge import SyncResult, merge
 from bot.sources.ll2.state import SyncState
 
-TOKEN_VAR = "SPACEBOT_LL2_TOKEN"
 CREDIT = "Launch Library 2 (The Space Devs, thespacedevs.com)"
 HEADER = """\
 The live overlay: what Launch Library 2 added to the bundled history.
@@ -66,12 +65,12 @@ def load_state(state_dir: Path) -> SyncState:
 
 def token(env: Mapping[str, str]) -> Secret | None:
     """The API key when one is set (a bad setting is a UserError naming the variable)."""
-    if TOKEN_VAR not in env and f"{TOKEN_VAR}_FILE" not in env:
+    if not token_given(env):
         return None
-    problem = check_secret(env, TOKEN_VAR, where="sources.ll2 (API key)")
+    problem = check_secret(env, LL2_TOKEN_ENV, where=TOKEN_WHERE)
     if problem is not None:
         raise UserError(problem)
-    return read_secret(env, TOKEN_VAR, where="sources.ll2 (API key)")
+    return read_secret(env, LL2_TOKEN_ENV, where=TOKEN_WHERE)
 
 
 def sync(
