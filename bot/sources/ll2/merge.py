@@ -21,7 +21,7 @@ The rules (issue 9, and docs/live-data.md):
   sync applies) when its landing is not after its launch, its launch lies in the
   future, the person would be in two flights at once, the flight is longer than
   ``max_flight``, an instant moved by more than ``max_shift`` since the last good
-  sync (a landing that disappears moved beyond any limit), LL2's ``in_space``
+  sync (a landing that disappears is never accepted: the operator decides), LL2's ``in_space``
   contradicts the flights, or LL2's ``time_in_space`` differs from the total the
   flights give by more than ``max_total_difference``.
 * **Nothing seen is forgotten.** A quarantined entry keeps what the last good sync
@@ -29,7 +29,8 @@ The rules (issue 9, and docs/live-data.md):
   so does a flight LL2 stops listing (reported, never removed automatically).
 * **Corrections.** A moved value is remembered as pending; once a sync at least
   ``confirm_after`` after the first that gave it gives it again, it is accepted (as
-  a new value: records wait for its confirmation).
+  a new value: records wait for its confirmation).  A landing that disappears is not
+  a correction: the flight stays closed.
 * **Lost crews.** A failed landing, or a death from the launch on, marks the flight
   ``crew_lost`` whatever ``in_space`` says; without an end from LL2 it is closed at
   the sync (a stand-in, never confirmed, replaced by LL2's end), so all of it is held.
@@ -517,6 +518,20 @@ class _Merge:
             # a stand-in end is ours, not LL2's: it is never confirmed
             confirmed = confirmed and not stand_in
             return replace(before, confirmed=confirmed, pending=None, end_unknown=stand_in)
+        if landing is None and before.landing is not None and not before.end_unknown:
+            # Never automatic, however many syncs agree: a vandal's edit that lasts would
+            # reopen the flight and post days the crew spent at home.
+            self.seen[key] = replace(before, pending=None)
+            refused.append(
+                Refusal(
+                    pid,
+                    where,
+                    f"LL2 no longer gives its landing {before.landing} (the flight would "
+                    "reopen); kept the landing: if the crew is really in space again, "
+                    "delete that landing from live/overlay.yaml by hand",
+                )
+            )
+            return None
         moved = _moved(before, net, landing)
         if moved <= self.settings.max_shift:
             return Seen(values[0], values[1], self.now, end_unknown=stand_in)
@@ -529,13 +544,10 @@ class _Merge:
         else:
             pending = Pending(values[0], values[1], self.now)
         self.seen[key] = replace(before, pending=pending)
-        if landing is None and before.landing is not None:
-            what = f"LL2 no longer gives its landing {before.landing} (the flight would reopen)"
-        else:
-            what = (
-                f"an instant moved by {_span(moved)} since the last good sync (more than "
-                f"{_span(self.settings.max_shift)})"
-            )
+        what = (
+            f"an instant moved by {_span(moved)} since the last good sync (more than "
+            f"{_span(self.settings.max_shift)})"
+        )
         refused.append(
             Refusal(
                 pid,
