@@ -26,11 +26,12 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from bot.core.engine import find_milestones
+from bot.core.engine import Result, find_milestones
 from bot.core.milestone import Milestone
 from bot.core.model import Dataset, iso
 from bot.core.post import Post
 from bot.core.render import render
+from bot.core.rules import Rules
 from bot.core.templates import TemplateSet
 from bot.core.trust import AWAITING_CONFIRMATION, hold_reason
 from bot.errors import ConfigError, Problem, UserError
@@ -54,6 +55,7 @@ CHECKED_FILE = "checked_until.json"
 CHECKED_FILE_DRY_RUN = "checked_until.dry-run.json"  # rehearsals never move the live one
 STALE = "the data is too old to back it (no sync vouches for the crew at that instant)"
 AUTOMATIC_HOLDS = (AWAITING_CONFIRMATION, STALE)  # released by the data; others by hand
+VERIFY_SPAN = timedelta(days=30)  # verify's engine run reaches this far around a post
 
 Clock = Callable[[], datetime]
 
@@ -148,6 +150,10 @@ class Pipeline:
     poster: Poster | None = None
     should_stop: Callable[[], bool] = lambda: False  # the daemon's SIGTERM
     draw: Drawer | None = None  # charts to PNGs (None: draw_charts, in a child process)
+    # (dataset, rules, from, to, result): the engine run verify answers from
+    _around: tuple[Dataset, Rules, datetime, datetime, Result] | None = field(
+        default=None, init=False, repr=False
+    )
     last_sync: SyncReport | None = None
 
     def __post_init__(self) -> None:
@@ -435,10 +441,10 @@ class Pipeline:
         margin = cfg.ll2.max_shift + timedelta(days=2)
         start = min(item.crossing, now) - margin
         end = max(item.crossing, now) + margin
-        result = find_milestones(self.loaded.dataset, cfg.rules, start, end)
-        found = [m for m in result.milestones if m.key in keys]
+        milestones, horizon = self._milestones_between(start, end)
+        found = [m for m in milestones if m.key in keys]
         if len(found) < len(keys):
-            if result.horizon is not None and item.crossing >= result.horizon:
+            if horizon is not None and item.crossing >= horizon:
                 return Verdict("hold", STALE)
             return Verdict(
                 "withdraw",
@@ -453,6 +459,26 @@ class Pipeline:
             due = max(at, now) if cfg.schedule.post_at == "crossing" else now
             return Verdict("move", f"now at {iso(at)}", crossing=at, due=due)
         return Verdict()
+
+    def _milestones_between(
+        self, start: datetime, end: datetime
+    ) -> tuple[list[Milestone], datetime | None]:
+        """The milestones crossed in [start, end) and the data's horizon, from one engine
+        run over a wider window kept while the dataset and the rules stay the same: a
+        delivery verifies post after post, each in a window of a few days (the engine's
+        milestones of a window are those of any wider one that fall in it)."""
+        ds, rules = self.loaded.dataset, self.config.rules
+        kept = self._around
+        if (
+            kept is None
+            or kept[0] is not ds
+            or kept[1] != rules
+            or not (kept[2] <= start and end <= kept[3])
+        ):
+            lo, hi = start - VERIFY_SPAN, end + VERIFY_SPAN
+            kept = self._around = (ds, rules, lo, hi, find_milestones(ds, rules, lo, hi))
+        result = kept[4]
+        return [m for m in result.milestones if start <= m.at < end], result.horizon
 
     def next_sync(self, now: datetime) -> datetime | None:
         """When to sync again before the next daily check: soon while a landing is
