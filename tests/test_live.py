@@ -582,6 +582,12 @@ def test_a_damaged_sync_json_is_exit_2_naming_the_file_the_key_and_the_fix(
         first = run.err.splitlines()[0]
         assert first.startswith(f"error: {path}: {key}: "), first
         assert "delete the file to start the memory afresh" in run.err
+    # status still shows the outbox around the damaged memory
+    check_first = cli("check", "--config", config, "--at", "2026-11-20T12:00:00Z", env=LIVE)
+    assert check_first.code == 0, check_first.err
+    status = cli("status", "--config", config)
+    assert status.code == 2
+    assert "rehearsal" in status.out  # the outbox's table
     # a check syncs first: the damaged memory fails the sync, never the check
     check = cli("check", "--config", config, "--at", "2026-11-20T12:00:00Z", env=LIVE)
     assert check.code == 0, check.err

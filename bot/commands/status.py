@@ -48,7 +48,11 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
             f"{state_dir} is a file, not a state directory: pass --config or --state-dir "
             "naming the directory the bot writes to"
         )
-    live = _live(config, state_dir) if config.ll2.enabled else None
+    damaged: UserError | None = None  # a damaged sync memory: shown, the rest still shown
+    try:
+        live = _live(config, state_dir) if config.ll2.enabled else None
+    except UserError as exc:
+        damaged, live = exc, {"error": str(exc), "last_attempt": None}
     people = held_people(state_dir)
     statuses: list[TargetStatus] = []
     held: list[OutboxItem] = []
@@ -57,6 +61,8 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     try:
         outbox = Outbox.open(state_dir, readonly=True)
     except FileNotFoundError:
+        if damaged is not None:
+            raise damaged from None
         if (live is None or live["last_attempt"] is None) and not people:
             raise UserError(
                 f"no outbox in {state_dir} (looked for {state_dir / DB_NAME}); pass --config "
@@ -83,16 +89,20 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
             "live": live,
         }
         print(json.dumps(data, indent=2, ensure_ascii=False), file=ctx.stdout)
+        if damaged is not None:
+            raise damaged
         return 0
     now = ctx.clock()
     out = ctx.stdout
-    if live is not None:
+    if live is not None and damaged is None:
         _print_live(ctx, live, now)
     for person, reason in people.items():
         why = f": {reason}" if reason else ""
         print(f"held person: {person}{why} (spacebot release {person})", file=out)
     if not statuses:
         print("The outbox is empty.", file=out)
+        if damaged is not None:
+            raise damaged
         return 0
     width = max(len(s.target) for s in statuses)
     header = f"{'target':<{width}}  " + "  ".join(f"{state:>9}" for state in STATES)
@@ -128,6 +138,8 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
         print(f"withdrawn: {item.target} {item.key}: {item.reason}", file=out)
     for item in without:
         print(f"without pictures: {item.target} {item.key}: {item.media_fallback}", file=out)
+    if damaged is not None:
+        raise damaged
     return 0
 
 
