@@ -127,6 +127,36 @@ def test_a_check_writes_each_targets_pictures_before_the_row_and_posts_them(
         box.close()
 
 
+def checks_in_a_fresh_process(tmp_path: Path, config: Path, *instants: str) -> None:
+    """``spacebot check --at`` each instant in one fresh process, which must end without
+    having imported matplotlib (charts are drawn in a child process, if at all)."""
+    code = textwrap.dedent(
+        """
+        import io, sys
+        from bot.cli import Context, main
+        for at in sys.argv[2:]:
+            out, err = io.StringIO(), io.StringIO()
+            code = main(["check", "--config", sys.argv[1], "--at", at],
+                        Context(stdout=out, stderr=err, env={"SPACEBOT_OFFLINE": "1"}))
+            assert code == 0, err.getvalue()
+        assert not [m for m in sys.modules if m.split(".")[0] == "matplotlib"], "imported"
+        print("ok")
+        """
+    )
+    env = {"PATH": "", "PYTHONPATH": str(ROOT), "HOME": str(tmp_path)}
+    env["SPACEBOT_CACHE_DIR"] = str(tmp_path / "cache")
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(config), *instants],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert done.stdout.strip() == "ok"
+
+
 def test_a_check_with_no_picture_to_draw_never_imports_matplotlib(
     tmp_path: Path, cli: CliRunner
 ) -> None:
@@ -137,31 +167,7 @@ def test_a_check_with_no_picture_to_draw_never_imports_matplotlib(
     assert len(list((tmp_path / "state" / "images").glob("*.png"))) == 1
     # ...then, in a fresh process, the check that delivers it (finding it again: queued
     # already, nothing drawn) and the next day's check, with nothing due.
-    code = textwrap.dedent(
-        f"""
-        import io, sys
-        from bot.cli import Context, main
-        for at in ("{RECORD_DAY}T10:00:00Z", "2015-10-16T10:00:00Z"):
-            out, err = io.StringIO(), io.StringIO()
-            code = main(["check", "--config", sys.argv[1], "--at", at],
-                        Context(stdout=out, stderr=err, env={{"SPACEBOT_OFFLINE": "1"}}))
-            assert code == 0, err.getvalue()
-        assert not [m for m in sys.modules if m.split(".")[0] == "matplotlib"], "imported"
-        print("ok")
-        """
-    )
-    env = {"PATH": "", "PYTHONPATH": str(ROOT), "HOME": str(tmp_path)}
-    env["SPACEBOT_CACHE_DIR"] = str(tmp_path / "cache")
-    done = subprocess.run(
-        [sys.executable, "-c", code, str(config)],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert done.returncode == 0, done.stdout + done.stderr
-    assert done.stdout.strip() == "ok"
+    checks_in_a_fresh_process(tmp_path, config, f"{RECORD_DAY}T10:00:00Z", "2015-10-16T10:00:00Z")
     upload, posted = lines(tmp_path, "as-x")  # delivered with the picture drawn earlier
     assert posted["media"][0]["name"] == f"{upload['image']['sha256']}.png"
 
@@ -174,30 +180,7 @@ def test_the_daemon_draws_in_a_child_process_and_never_keeps_matplotlib(
     # Regression: drawing in the daemon's own process kept matplotlib and its fonts
     # loaded for good (idle memory from about 48 MiB to about 100 MiB).
     config = write_config(tmp_path)
-    code = textwrap.dedent(
-        f"""
-        import io, sys
-        from bot.cli import Context, main
-        out, err = io.StringIO(), io.StringIO()
-        code = main(["check", "--config", sys.argv[1], "--at", "{RECORD_DAY}T10:00:00Z"],
-                    Context(stdout=out, stderr=err, env={{"SPACEBOT_OFFLINE": "1"}}))
-        assert code == 0, err.getvalue()
-        assert not [m for m in sys.modules if m.split(".")[0] == "matplotlib"], "imported"
-        print("ok")
-        """
-    )
-    env = {"PATH": "", "PYTHONPATH": str(ROOT), "HOME": str(tmp_path)}
-    env["SPACEBOT_CACHE_DIR"] = str(tmp_path / "cache")
-    done = subprocess.run(
-        [sys.executable, "-c", code, str(config)],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert done.returncode == 0, done.stdout + done.stderr
-    assert done.stdout.strip() == "ok"
+    checks_in_a_fresh_process(tmp_path, config, f"{RECORD_DAY}T10:00:00Z")
     (png,) = (tmp_path / "state" / "images").glob("*.png")  # drawn by the child, once
     assert png.read_bytes().startswith(b"\x89PNG")
     upload, posted = lines(tmp_path, "as-x")
