@@ -11,7 +11,6 @@
 
 from __future__ import annotations
 
-import copy
 import functools
 import io
 import logging
@@ -127,11 +126,8 @@ def ll2_for() -> Iterator[Callable[[str], FakeLL2]]:
     started: list[FakeLL2] = []
 
     def start(name: str) -> FakeLL2:
-        scenario = _scenario(name)
-        server = make_ll2(
-            astronauts=copy.deepcopy(scenario.astronauts),
-            launches=copy.deepcopy(scenario.launches),
-        )
+        astronauts, launches = _scenario(name).answers()
+        server = make_ll2(astronauts=astronauts, launches=launches)
         started.append(server)
         return server
 

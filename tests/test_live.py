@@ -4,7 +4,6 @@ confirmation, the check before sending, lost crews) and what status and health s
 
 from __future__ import annotations
 
-import copy
 import io
 import json
 from collections.abc import Callable
@@ -50,9 +49,7 @@ def posted(tmp_path: Path) -> list[str]:
 
 def serve(server: FakeLL2, name: str) -> None:
     """The fake LL2 answers from now on as in scenario ``name``."""
-    scenario = SCENARIOS[name]()
-    server.astronauts = copy.deepcopy(scenario.astronauts)
-    server.launches = copy.deepcopy(scenario.launches)
+    server.astronauts, server.launches = SCENARIOS[name]().answers()
 
 
 @pytest.fixture

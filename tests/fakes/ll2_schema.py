@@ -198,8 +198,8 @@ def project(data: Any, name: str) -> Any:
 
 
 def _project(data: Any, node: dict[str, Any]) -> Any:
-    if data is None:
-        return None
+    if data is None or isinstance(data, str | int | float):  # bool is an int
+        return data  # immutable: nothing to cut down or copy
     target = _target(node)
     if target is not None:
         return _project(data, target)
