@@ -24,11 +24,13 @@ import json
 import logging
 import math
 import re
+import ssl
 import time
 import urllib.parse
 from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
+from functools import cache
 
 import httpx
 
@@ -69,6 +71,13 @@ def endpoint_of(url: str) -> str:
     """``GET <path>?<query>`` of a URL: what errors and logs name (no host, no header)."""
     parts = urllib.parse.urlsplit(url)
     return f"GET {parts.path}" + (f"?{parts.query}" if parts.query else "")
+
+
+@cache
+def _tls_context() -> ssl.SSLContext:
+    """httpx's default verifying TLS context, built once per process: loading the CA
+    bundle costs about 20 ms, and the daemon makes a client for every sync."""
+    return httpx.create_ssl_context()
 
 
 _WAIT_IN_BODY = re.compile(r"available in\s+(\d+(?:\.\d+)?)\s+second", re.IGNORECASE)
@@ -113,6 +122,7 @@ class LL2Client:
         self.endpoints: list[str] = []
         self._http = httpx.Client(
             timeout=timeout,
+            verify=_tls_context(),
             transport=transport,
             follow_redirects=False,
             headers={
