@@ -489,8 +489,15 @@ def published(rig: Rig, server: FakeServer, platform: str) -> list[str]:
 @pytest.mark.parametrize("platform", PLATFORMS)
 @pytest.mark.parametrize("point", CRASH_POINTS)
 @pytest.mark.parametrize("at_call", range(5))
+@pytest.mark.parametrize("late", [False, True])
 def test_crash_at_every_step_posts_everything_exactly_once(
-    tmp_path: Path, clock: FakeClock, server: FakeServer, platform: str, point: str, at_call: int
+    tmp_path: Path,
+    clock: FakeClock,
+    server: FakeServer,
+    platform: str,
+    point: str,
+    at_call: int,
+    late: bool,
 ) -> None:
     server.clock = clock
     if point == "during":  # the platform publishes, the answer never arrives, then we die
@@ -523,6 +530,9 @@ def test_crash_at_every_step_posts_everything_exactly_once(
     else:  # only when the dropped answer was on the last call and nothing came after
         assert point == "during"
     rig.crash()
+    if late:  # back after Mastodon's hour: its idempotency keys are gone
+        clock.now += timedelta(hours=3)
+        server.forget_idempotency_keys()
     rig.open().drain()  # restart, no crash
     assert published(rig, server, platform) == ["one", "two a", "two b", "two c", "three"]
     for key in ("p1", "p2", "p3"):
@@ -531,6 +541,33 @@ def test_crash_at_every_step_posts_everything_exactly_once(
         by_text = {p.text: p for p in server.published}
         assert by_text["two b"].reply_to == by_text["two a"].id
         assert by_text["two c"].reply_to == by_text["two b"].id
+
+
+def test_mastodon_a_lost_answer_is_settled_after_the_key_is_forgotten(
+    tmp_path: Path, clock: FakeClock, server: FakeServer
+) -> None:
+    # Regression: Mastodon forgets an Idempotency-Key after an hour.  A status whose
+    # answer was lost, when the next run came later than that, was sent again and
+    # published twice; the client now finds it among the account's statuses.
+    server.clock = clock
+    first = (
+        "Today Oleg Kononenko passed Gennady Padalka's 878 days 11 hours: the most time "
+        "in space, in total.\n\nhttps://www.nasa.gov/missions/station/a-long-path #space"
+    )
+    rig = Rig(tmp_path, [target("mastodon", server, min_interval=0)], clock)
+    rig.poster.enqueue(post("a", first, "He flew five times."))
+    faults_on(server, {0: "accept-reset"})
+    rig.poster.deliver_due()
+    assert rig.state("a", "fedi") == "sending"  # fate unknown
+    assert server.texts() == [first]
+    rig.crash()
+    clock.now += timedelta(hours=3)
+    server.forget_idempotency_keys()
+    rig.open().drain()
+    assert server.texts() == [first, "He flew five times."]  # each once
+    assert rig.state("a", "fedi") == "posted"
+    root, reply = server.published
+    assert reply.reply_to == root.id  # the thread goes on from the status found
 
 
 @pytest.mark.slow

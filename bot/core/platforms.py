@@ -131,7 +131,11 @@ PLATFORMS: Mapping[str, Platform] = {
             limit=500,  # Mastodon's default; instances may allow more
             daily_cap=100,
             min_interval=300.0,
-            credentials={"ACCESS_TOKEN": "access token (write:statuses, write:media)"},
+            credentials={
+                "ACCESS_TOKEN": (
+                    "access token (write:statuses, write:media, read:accounts, read:statuses)"
+                )
+            },
             options={
                 "api_base_url": Option(str, help="the instance, https://...", url=True),
                 "max_chars": Option(int, None, "the instance's post length limit", positive=True),

@@ -282,6 +282,20 @@ def _mastodon_countable_text(text: str) -> str:
     return "".join(out)
 
 
+def mastodon_short_mentions(text: str) -> str:
+    """``text`` with each remote mention ``@user@domain`` as ``@user``: what Mastodon
+    counts, and what a status shows of a mention whose account the instance knows."""
+    if "@" not in text:
+        return text
+    out: list[str] = []
+    last = 0
+    for start, end, user in _entities.mastodon_mentions(text):
+        out += [text[last:start], "@" + user]
+        last = end
+    out.append(text[last:])
+    return "".join(out)
+
+
 def _blank(text: str) -> bool:
     """Ruby on Rails ``String#blank?``: empty or only whitespace."""
     return not text or text.isspace()

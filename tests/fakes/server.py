@@ -6,8 +6,11 @@ code to run against it:
 * X API v2: ``POST /2/tweets`` (403 "duplicate content" for a repeated text),
   ``POST /2/media/upload`` (one-shot, base64 in JSON), ``POST /2/media/metadata``,
   ``GET /2/users/me``;
-* Mastodon: ``POST /api/v1/statuses`` (honours ``Idempotency-Key``), ``POST /api/v2/media``,
-  ``GET /api/v1/accounts/verify_credentials``, ``GET /api/v2/instance`` (its
+* Mastodon: ``POST /api/v1/statuses`` (honours ``Idempotency-Key`` until
+  :meth:`FakeServer.forget_idempotency_keys`, Mastodon's hour; the status's ``content``
+  is HTML as Mastodon's formatter writes it, :func:`mastodon_html`), ``POST /api/v2/media``,
+  ``GET /api/v1/accounts/verify_credentials``, ``GET /api/v1/accounts/42/statuses``
+  (newest first, ``limit``), ``GET /api/v2/instance`` (its
   ``configuration.statuses.max_characters`` is :attr:`FakeServer.mastodon_max_characters`;
   ``None`` answers 500);
 * Bluesky: ``com.atproto.server.createSession``/``refreshSession``,
@@ -25,7 +28,8 @@ check what the SDKs sent.  ``auth_ok`` false makes every credentials check (and 
 authenticated call) answer 401.
 
 ``faults`` decides, per publishing request (``read_faults``: per read-only request: the
-credentials checks, Mastodon's instance limits, Bluesky's ``getAuthorFeed``),
+credentials checks, Mastodon's instance limits and account statuses, Bluesky's
+``getAuthorFeed``),
 what goes wrong: ``"429"``, ``"429-retry-after"`` (Retry-After: 120 and no reset
 headers), ``"500"``,
 ``"401"``, ``"403"``, ``"400"``, ``"reset"`` (connection dropped, nothing posted),
@@ -44,6 +48,7 @@ import email.parser
 import email.policy
 import hashlib
 import json
+import re
 import socket
 import threading
 import time
@@ -140,6 +145,7 @@ class FakeServer:
         self.session_generation = 0  # Bluesky tokens of an earlier generation are refused
         self._lock = threading.Lock()
         self._idempotent: dict[str, dict[str, Any]] = {}
+        self._statuses: list[dict[str, Any]] = []  # Mastodon, oldest first
         self._next_id = 1000
         self._records: list[dict[str, Any]] = []
         self._handles: dict[str, str] = {self.DID: self.HANDLE}  # Bluesky: did -> handle
@@ -176,6 +182,12 @@ class FakeServer:
         life); a login with the password works."""
         with self._lock:
             self.session_generation += 1
+
+    def forget_idempotency_keys(self) -> None:
+        """What Mastodon does an hour after a status: a repeated ``Idempotency-Key``
+        publishes a new status."""
+        with self._lock:
+            self._idempotent.clear()
 
     def expire_uploads(self) -> None:
         """What a platform does to uploads no post used, after their time."""
@@ -235,6 +247,8 @@ class FakeServer:
                 self._mastodon_media(h, body, headers)
             elif method == "GET" and path == "/api/v2/instance":
                 self._mastodon_instance(h)
+            elif method == "GET" and path == "/api/v1/accounts/42/statuses":
+                self._mastodon_statuses(h, h.path, headers)
             elif method == "GET" and path in ("/2/users/me", "/api/v1/accounts/verify_credentials"):
                 self._whoami(h, "x" if path.startswith("/2/") else "mastodon", headers)
             elif path.startswith("/xrpc/"):
@@ -526,7 +540,7 @@ class FakeServer:
             "id": status_id,
             "uri": f"{self.url}/users/bot/statuses/{status_id}",
             "url": f"{self.url}/@bot/{status_id}",
-            "content": f"<p>{form.get('status', '')}</p>",
+            "content": mastodon_html(form.get("status", ""), self.url),
             "created_at": "2026-01-01T00:00:00.000Z",
             "visibility": form.get("visibility", "public"),
             "in_reply_to_id": form.get("in_reply_to_id"),
@@ -546,10 +560,24 @@ class FakeServer:
                     media=found,
                 )
             )
+            self._statuses.append(status)
             if key:
                 self._idempotent[key] = status
         self._post_fault(h, fault)
         self._send(h, 200, status)
+
+    def _mastodon_statuses(
+        self, h: BaseHTTPRequestHandler, raw_path: str, headers: dict[str, str]
+    ) -> None:
+        self._pre_fault(h, self.read_faults("mastodon", "/api/v1/accounts/statuses"), "mastodon")
+        if not self.auth_ok or not headers.get("authorization"):
+            self._send(h, 401, {"error": "The access token is invalid"})
+            return
+        query = urllib.parse.parse_qs(urllib.parse.urlsplit(raw_path).query)
+        limit = min(int(query.get("limit", ["20"])[0]), 40)
+        with self._lock:
+            newest = list(reversed(self._statuses))[:limit]
+        self._send(h, 200, newest)
 
     # -- Bluesky ---------------------------------------------------------------------
 
@@ -691,6 +719,67 @@ class FakeServer:
         self._send(h, 400, {"error": "MethodNotImplemented", "message": nsid})
 
     bsky_password = "app-pass-1234"
+
+
+# -- Mastodon's HTML ---------------------------------------------------------------------
+# The shape of Mastodon's TextFormatter output (app/lib/text_formatter.rb), for the
+# links, hashtags and mentions a post of ours may hold; the entity rules are simpler
+# than Mastodon's (twitter-text's extractor), the HTML around each is Mastodon's.
+
+_ENTITY = re.compile(
+    r"(?P<url>https?://[^\s<>\"']*[^\s<>\"'.,!?)])"
+    r"|(?<![\w/])#(?P<tag>\w+)"
+    r"|(?<![=/\w])@(?P<user>[A-Za-z0-9_]+(?:[.-]+[A-Za-z0-9_]+)*)"
+    r"(?:@(?P<domain>\w+(?:[.-]+\w+)*))?"
+)
+
+
+def _h(text: str) -> str:
+    """Rails' ``h``: ``& < > " '`` escaped, the quote as ``&#39;``."""
+    for raw, escaped in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ('"', "&quot;")):
+        text = text.replace(raw, escaped)
+    return text.replace("'", "&#39;")
+
+
+def _link(match: re.Match[str], base: str) -> str:
+    if match["url"]:
+        url = match["url"]
+        prefix = re.match(r"https?://(www\.)?", url)
+        start = prefix.end() if prefix else 0
+        shown, rest = url[start : start + 30], url[start + 30 :]
+        return (
+            f'<a href="{_h(url)}" target="_blank" rel="nofollow noopener noreferrer">'
+            f'<span class="invisible">{_h(url[:start])}</span>'
+            f'<span class="{"ellipsis" if rest else ""}">{_h(shown)}</span>'
+            f'<span class="invisible">{_h(rest)}</span></a>'
+        )
+    if match["tag"]:
+        tag = match["tag"]
+        return (
+            f'<a href="{base}/tags/{tag}" class="mention hashtag" rel="tag">'
+            f"#<span>{_h(tag)}</span></a>"
+        )
+    user, domain = match["user"], match["domain"] or "fake.example"
+    return (  # a resolved account: its user name alone, the domain only in the link
+        f'<span class="h-card" translate="no"><a href="https://{domain}/@{user}" '
+        f'class="u-url mention">@<span>{_h(user)}</span></a></span>'
+    )
+
+
+def mastodon_html(text: str, base: str) -> str:
+    """``text`` as Mastodon's ``content``: escaped, links, hashtags and mentions wrapped,
+    a ``<p>`` per run between blank lines, ``<br />`` for each other newline (Rails'
+    ``simple_format``), then every newline deleted."""
+    out, last = [], 0
+    for match in _ENTITY.finditer(text):
+        if match["user"] and re.match(r"@|://|[À-ÖØ-öø-ÿ]", text[match.end() :]):
+            continue  # Extractor: no mention when followed by these
+        out += [_h(text[last : match.start()]), _link(match, base)]
+        last = match.end()
+    out.append(_h(text[last:]))
+    paragraphs = re.split(r"\n\n+", "".join(out).replace("\r\n", "\n").replace("\r", "\n"))
+    marked = [re.sub(r"([^\n]\n)(?=[^\n])", r"\1<br />", p) for p in paragraphs]
+    return "".join(f"<p>{p}</p>" for p in marked).replace("\n", "")
 
 
 def _multipart(content_type: str, body: bytes) -> dict[str, tuple[bytes, str, str]]:

@@ -13,6 +13,9 @@ table's 500 is used and the reason logged once.  Posts carry the configured lang
 Exactly-once: every status is sent with an ``Idempotency-Key`` derived from the
 outbox key; Mastodon returns the first status for a repeated key (for about an
 hour, the server's cache lifetime), so a resend after an unknown outcome is safe.
+Past that hour (the bot down, the instance unreachable) :meth:`MastodonClient.find_recent`
+settles it first: it reads the account's 40 latest statuses and compares the text each
+one shows (its HTML read back by :func:`shown_text`) with the text sent.
 
 Pictures: ``media_post`` (``POST /api/v2/media``) with the alt text as ``description``,
 then ``status_post(media_ids=...)``.  An attachment not used by a status is deleted
@@ -28,6 +31,7 @@ import logging
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any, ClassVar, Self, TextIO, TypeVar
 
@@ -42,6 +46,7 @@ from mastodon import (
     MastodonUnauthorizedError,
 )
 
+from bot.core.text_length import mastodon_short_mentions
 from bot.files.secrets import Secret, read_secret
 from bot.files.targets import TargetConfig
 from bot.images import png
@@ -62,6 +67,7 @@ T = TypeVar("T")
 UNATTACHED_TTL = 86_400  # Vacuum::MediaAttachmentsVacuum::TTL = 1.day
 log = logging.getLogger("spacebot.clients.mastodon")
 
+RECENT_STATUSES = 40  # the most GET /api/v1/accounts/:id/statuses gives at once
 INSTANCE_TIMEOUT = 5.0  # seconds, at most, to learn the instance's limit
 # api_base_url -> the instance's max_characters (None: it did not tell); asked at most
 # once per process, whatever the number of targets, clients and reloads.
@@ -88,6 +94,7 @@ class MastodonClient(Client):
         self.api_base_url = api_base_url
         self.language = language
         self._timeout = timeout
+        self._account_id: str | None = None  # learnt at the first look-up
         # No network here: no version check, no instance lookup; 429s are raised to us.
         # The version is taken as 4.0.0 without asking ("created": a method is refused
         # only if it is newer); with "none" Mastodon.py would take it as 0.0.0 and upload
@@ -180,6 +187,61 @@ class MastodonClient(Client):
         url = str(_get(status, "url") or _get(status, "uri") or "")
         return PostRef(status_id, url)
 
+    def find_recent(self, text: str, *, idempotency_key: str) -> PostRef | None:
+        """The account's recent status showing ``text``, if there is one.
+
+        Mastodon keeps no idempotency key past its hour and answers no search by text,
+        so this reads the account's latest statuses (replies included: a thread's later
+        parts) and compares what each shows with ``text`` by :func:`same_text`.
+
+        A token that may not read (403: made without ``read:accounts`` and
+        ``read:statuses``) cannot tell: ``None``, and a warning naming the scopes."""
+        if self._account_id is None:
+            account = self._read(self._api.account_verify_credentials, "read:accounts")
+            if account is None:
+                return None
+            self._account_id = str(_get(account, "id") or "") or None
+            if self._account_id is None:
+                raise Transient(f"{self.name}: Mastodon gave the account without its id")
+        account_id = self._account_id
+        statuses = self._read(
+            lambda: self._api.account_statuses(
+                account_id, exclude_reblogs=True, limit=RECENT_STATUSES
+            ),
+            "read:statuses",
+        )
+        for status in statuses or ():
+            if same_text(shown_text(str(_get(status, "content") or "")), text):
+                status_id = str(_get(status, "id") or "")
+                url = str(_get(status, "url") or _get(status, "uri") or "")
+                return PostRef(status_id, url)
+        return None
+
+    def _read(self, func: Callable[[], T], scope: str) -> T | None:
+        """``func()`` for :meth:`find_recent`; ``None`` when the token lacks ``scope``."""
+        refused = False
+
+        def guarded() -> T | None:
+            nonlocal refused
+            try:
+                return func()
+            except MastodonAPIError as exc:
+                if _status(exc) != 403:  # 401: the token itself is refused
+                    raise
+                refused = True
+                return None
+
+        result = self._call(guarded, f"read ({scope})")
+        if refused:
+            log.warning(
+                "%s: the access token may not read the account (403; it needs %s): a post "
+                "whose answer was lost is sent again, which Mastodon de-duplicates for an "
+                "hour only; add the read:accounts and read:statuses scopes",
+                self.name,
+                scope,
+            )
+        return result
+
     def upload(self, image: bytes, alt: str, *, idempotency_key: str) -> MediaRef:
         width, height = check_image(self, image, alt)
         sha = png.content_hash(image)
@@ -261,6 +323,44 @@ class MastodonClient(Client):
 
     def close(self) -> None:
         self._api.session.close()
+
+
+class _Shown(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)  # &lt; &#39; ... read back as < ' ...
+        self.parts: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "br":
+            self.parts.append("\n")
+        elif tag == "p" and self.parts:
+            self.parts.append("\n\n")
+
+    def handle_data(self, data: str) -> None:
+        self.parts.append(data)
+
+
+def shown_text(html: str) -> str:
+    """The text a status's ``content`` shows.  Mastodon's formatter (``TextFormatter``)
+    escapes the text, wraps each link, hashtag and mention in tags that keep its text (a
+    URL's in three spans: scheme, the first 30 characters, the rest), and makes a
+    paragraph (``<p>``) of each run of text between blank lines, ``<br />`` of each other
+    newline."""
+    parser = _Shown()
+    parser.feed(html)
+    parser.close()
+    return "".join(parser.parts)
+
+
+def same_text(shown: str, sent: str) -> bool:
+    """Whether a status showing ``shown`` is the one sent as ``sent``: the same words in
+    the same order, whatever the white space (paragraphs, line breaks), with mentions
+    compared by user name (the domain may or may not be shown)."""
+
+    def words(text: str) -> list[str]:
+        return mastodon_short_mentions(text).split()
+
+    return bool(sent.strip()) and words(shown) == words(sent)
 
 
 def _get(obj: Any, key: str) -> Any:
