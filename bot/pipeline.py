@@ -43,7 +43,7 @@ from bot.files.targets import TargetConfig
 from bot.posting.clients import Client, open_clients, spec_of
 from bot.posting.holds import held_people, operator_reason
 from bot.posting.media import ImageStore
-from bot.posting.outbox import Attachment, Outbox, OutboxItem
+from bot.posting.outbox import Attachment, Outbox, OutboxItem, Revision
 from bot.posting.poster import DrainResult, Poster, Verdict
 from bot.preflight import setup_problems
 
@@ -417,7 +417,12 @@ class Pipeline:
                 )
             elif verdict.action == "move" and verdict.crossing and verdict.due:
                 self.outbox.reschedule(
-                    item.key, item.target, crossing=verdict.crossing, due=verdict.due, now=now
+                    item.key,
+                    item.target,
+                    crossing=verdict.crossing,
+                    due=verdict.due,
+                    now=now,
+                    revision=verdict.revision,
                 )
                 released += self.outbox.release(item.key, item.target, now=now)
             elif verdict.action == "withdraw":
@@ -455,10 +460,38 @@ class Pipeline:
         if reason is not None and not item.released:
             return Verdict("hold", reason)
         at = found[0].at
+        revision = self._revision(item, found)
         if at != item.crossing:
             due = max(at, now) if cfg.schedule.post_at == "crossing" else now
-            return Verdict("move", f"now at {iso(at)}", crossing=at, due=due)
+            why = f"the data moved it to {iso(at)}"
+            return Verdict("move", why, crossing=at, due=due, revision=revision)
+        if revision is not None:
+            why = "the data words it otherwise now (a value it names changed)"
+            return Verdict("move", why, crossing=at, due=item.due, revision=revision)
         return Verdict()
+
+    def _revision(self, item: OutboxItem, found: Sequence[Milestone]) -> Revision | None:
+        """The post as the current data and wording make it for the item's target, when
+        its texts differ from the queued ones (its pictures drawn again); ``None`` when
+        they are the same, or the target or the grouping of crewmates is gone."""
+        cfg = self.config
+        target = next((t for t in cfg.targets if t.name == item.target), None)
+        if target is None or target.name not in self.clients:
+            return None
+        spec = spec_of(target, self.clients[target.name])
+        posts = render(found, self.loaded.templates, spec, cfg.render, due=lambda m: m.at)
+        post = next((p for p in posts if p.key == item.key), None)
+        if post is None:
+            return None
+        late = post.late_parts or post.parts
+        if post.parts == item.parts and late == item.late_parts:
+            return None
+        media: tuple[Attachment, ...] = ()
+        undrawn = ""
+        if cfg.images_for(target).wants(found[0].kind):
+            pictures = self._pictures([(target, item.key, found)])
+            media, undrawn = pictures.get((target.name, item.key), ((), ""))
+        return Revision(post.parts, late, media, undrawn)
 
     def _milestones_between(
         self, start: datetime, end: datetime

@@ -16,7 +16,14 @@ from fakes import T0
 from bot.core.post import Post
 from bot.posting import outbox as outbox_module
 from bot.posting.clients.base import MediaRef, PostRef
-from bot.posting.outbox import RELEASED, SCHEMA_VERSION, Attachment, MediaRecord, Outbox
+from bot.posting.outbox import (
+    RELEASED,
+    SCHEMA_VERSION,
+    Attachment,
+    MediaRecord,
+    Outbox,
+    Revision,
+)
 
 SHA_A = "a" * 64
 SHA_B = "b" * 64
@@ -403,3 +410,45 @@ def test_a_recorded_upload_is_used_again_only_well_within_its_life() -> None:
     forever = replace(record, ref=MediaRef("1", SHA_A, None))
     assert forever.usable(T0 + timedelta(days=365))
     assert not replace(record, ref=None).usable(T0)
+
+
+def test_a_revision_replaces_the_texts_and_pictures_of_a_post_not_yet_started(
+    box: Outbox,
+) -> None:
+    box.enqueue(make_post(), ["fedi"], T0, media=[Attachment(SHA_A, "old chart")])
+    ref = MediaRef("109", SHA_A, 86_400, size=5, width=1200, height=675, alt="old chart")
+    box.media_uploaded("k1", "fedi", 0, 0, ref, now=T0)  # uploaded, not posted yet
+    later = T0 + timedelta(hours=1)
+    revision = Revision(("new words",), ("new words, past",), (Attachment(SHA_B, "new chart"),))
+    assert box.reschedule("k1", "fedi", crossing=later, due=later, now=T0, revision=revision)
+    box = reopen(box)
+    item = box.get("k1", "fedi")
+    assert item is not None
+    assert (item.crossing, item.due) == (later, later)
+    assert (item.parts, item.late_parts) == (("new words",), ("new words, past",))
+    assert [(m.sha256, m.alt, m.ref) for m in item.media] == [(SHA_B, "new chart", None)]
+    assert item.media_fallback == ""
+    # a revision that cannot draw its chart says why; one without pictures has none
+    box.reschedule(
+        "k1",
+        "fedi",
+        crossing=later,
+        due=later,
+        now=T0,
+        revision=Revision(("a",), ("a",), (), "no fonts"),
+    )
+    item = box.get("k1", "fedi")
+    assert item is not None
+    assert (item.media, item.media_fallback) == ((), "no fonts")
+
+
+def test_a_started_post_is_never_revised(box: Outbox) -> None:
+    box.enqueue(make_post(parts=("one", "two")), ["fedi"], T0, media=[Attachment(SHA_A, "a")])
+    box.begin_part("k1", "fedi", 0, wording="parts", now=T0)
+    later = T0 + timedelta(hours=1)
+    revision = Revision(("other",), ("other",), ())
+    assert not box.reschedule("k1", "fedi", crossing=later, due=later, now=T0, revision=revision)
+    item = box.get("k1", "fedi")
+    assert item is not None
+    assert (item.crossing, item.parts) == (T0, ("one", "two"))
+    assert [m.sha256 for m in item.media] == [SHA_A]

@@ -288,3 +288,57 @@ def test_the_example_config_shows_the_fallback_defaults() -> None:
     assert raw["posting"]["images_fallback"] == "text_only"
     assert raw["posting"]["images_max_delay_minutes"] == 15
     assert parse_config(raw, "config.example.yaml").posting == PostingConfig()
+
+
+def test_a_post_the_data_moves_goes_out_with_new_words_and_a_new_chart(
+    tmp_path: Path, cli: CliRunner
+) -> None:
+    # Regression: when the data moved a queued milestone (an instant corrected), the post
+    # was rescheduled with the words and chart of the old instant ("At 09:02 UTC today" at
+    # 10:02, the old instant in the chart's footer).
+    data = tmp_path / "data"
+    data.mkdir()
+    history = (ROOT / "schedules" / "history.yaml").read_text()
+    (data / "history.yaml").write_text(history)
+    config = tmp_path / "config.yaml"
+    config.write_text(
+        textwrap.dedent(
+            f"""\
+            state_dir: {tmp_path / "state"}
+            data: {data}
+            schedule: {{catch_up_days: 1}}
+            targets:
+              - name: fedi
+                platform: dry-run
+                options: {{file: fedi.jsonl, mimic: mastodon}}
+            """
+        )
+    )
+    run = cli("check", "--config", config, "--at", f"{RECORD_DAY}T08:00:00Z")
+    assert run.code == 0, run.err
+    box = Outbox.open(tmp_path / "state", readonly=True)
+    try:
+        (queued,) = [i for i in box.items("fedi") if "Fincke" in i.parts[0]]
+        assert queued.state == "pending"
+        assert "At 09:02 UTC today" in queued.parts[0]
+        (old_chart,) = [m.sha256 for m in queued.media]
+    finally:
+        box.close()
+    # Kelly's last launch was an hour later, say the corrected data: so is the crossing
+    moved = history.replace("launch: 2015-03-27T19:42:57Z", "launch: 2015-03-27T20:42:57Z")
+    assert moved != history
+    (data / "history.yaml").write_text(moved)
+    run = cli("check", "--config", config, "--at", f"{RECORD_DAY}T10:30:00Z")
+    assert run.code == 0, run.err
+    (posted,) = [line for line in lines(tmp_path, "fedi") if "Fincke" in line.get("text", "")]
+    assert "At 10:02 UTC today" in posted["text"]
+    box = Outbox.open(tmp_path / "state", readonly=True)
+    try:
+        (item,) = [i for i in box.items("fedi") if i.key == queued.key]
+        assert item.state == "posted"
+        assert item.crossing == datetime(2015, 10, 15, 10, 2, 1, tzinfo=UTC)
+        (new_chart,) = [m.sha256 for m in item.media]
+    finally:
+        box.close()
+    assert new_chart != old_chart  # drawn again: its footer gives the new instant
+    assert posted["media"][0]["name"] == f"{new_chart}.png"

@@ -110,6 +110,20 @@ CREATE TABLE IF NOT EXISTS targets (
 """
 
 
+def _insert_media(
+    db: sqlite3.Connection, key: str, target: str, media: Sequence[Attachment]
+) -> None:
+    """The pictures of (key, target), numbered by their place among their part's."""
+    places: dict[int, int] = {}
+    for picture in media:
+        pos = places.get(picture.idx, 0)
+        places[picture.idx] = pos + 1
+        db.execute(
+            "INSERT INTO media (post_key, target, idx, pos, sha256, alt) VALUES (?, ?, ?, ?, ?, ?)",
+            (key, target, picture.idx, pos, picture.sha256, picture.alt),
+        )
+
+
 OutboxLocked = AlreadyRunning  # another process delivers from the same state directory
 
 
@@ -229,6 +243,17 @@ class Attachment:
     sha256: str
     alt: str
     idx: int = 0  # the part that carries it (pictures go on a thread's first part)
+
+
+@dataclass(frozen=True)
+class Revision:
+    """What the current data and wording say a post not yet started should be (its
+    instant moved, or a value it names changed): its texts and its pictures."""
+
+    parts: tuple[str, ...]
+    late_parts: tuple[str, ...]
+    media: tuple[Attachment, ...] = ()
+    media_fallback: str = ""  # why it carries no pictures although it should
 
 
 # A recorded upload is used again while younger than this share of its life
@@ -470,17 +495,8 @@ class Outbox:
                     ),
                 )
                 added += cur.rowcount
-                if cur.rowcount != 1:
-                    continue
-                places: dict[int, int] = {}
-                for picture in media:
-                    pos = places.get(picture.idx, 0)
-                    places[picture.idx] = pos + 1
-                    db.execute(
-                        "INSERT INTO media (post_key, target, idx, pos, sha256, alt)"
-                        " VALUES (?, ?, ?, ?, ?, ?)",
-                        (post.key, target, picture.idx, pos, picture.sha256, picture.alt),
-                    )
+                if cur.rowcount == 1:
+                    _insert_media(db, post.key, target, media)
         return added
 
     def hold(self, key: str, target: str, *, reason: str, now: datetime) -> bool:
@@ -540,9 +556,18 @@ class Outbox:
             return cur.rowcount == 1
 
     def reschedule(
-        self, key: str, target: str, *, crossing: datetime, due: datetime, now: datetime
+        self,
+        key: str,
+        target: str,
+        *,
+        crossing: datetime,
+        due: datetime,
+        now: datetime,
+        revision: Revision | None = None,
     ) -> bool:
-        """The milestone's instant moved: a post not yet started goes at the new one."""
+        """The milestone's instant moved, or its wording changed (``revision``): a post not
+        yet started goes at the new instant, with the new texts and pictures (uploads of
+        the old pictures are forgotten)."""
         with self._tx() as db:
             cur = db.execute(
                 "UPDATE posts SET crossing = ?, due = ?, updated_at = ?"
@@ -551,7 +576,22 @@ class Outbox:
                 " AND parts.target = posts.target)",
                 (_ts(crossing), _ts(due), _ts(now), key, target),
             )
-            return cur.rowcount == 1
+            if cur.rowcount != 1 or revision is None:
+                return cur.rowcount == 1
+            db.execute(
+                "UPDATE posts SET parts = ?, late_parts = ?, media_fallback = ?,"
+                " upload_failures = 0 WHERE post_key = ? AND target = ?",
+                (
+                    json.dumps(list(revision.parts)),
+                    json.dumps(list(revision.late_parts or revision.parts)),
+                    redact(revision.media_fallback),
+                    key,
+                    target,
+                ),
+            )
+            db.execute("DELETE FROM media WHERE post_key = ? AND target = ?", (key, target))
+            _insert_media(db, key, target, revision.media)
+            return True
 
     def held_items(self, target: str | None = None) -> list[OutboxItem]:
         """The ``held`` rows (of one target, or all), in due order."""

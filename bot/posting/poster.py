@@ -14,8 +14,9 @@ Per target, strictly in due order (a post never overtakes an older one):
   out after an outage instead of bursting it;
 * a post older than ``max_age`` uses its past-tense wording, or is skipped;
 * right before a post's first part goes out, ``verify`` (the pipeline's) recomputes its
-  milestone from the current data: still true -> send; its instant moved ->
-  rescheduled; no longer true -> ``withdrawn``; not to go out now (awaiting
+  milestone from the current data: still true -> send; its instant moved or its words
+  changed (a value it names) -> rescheduled, with the new texts and pictures; no longer
+  true -> ``withdrawn``; not to go out now (awaiting
   confirmation, a crew lost) -> ``held``;
 * ``should_stop`` (SIGTERM) is asked before a post is started: the post in flight (all
   its parts: a thread already begun) is finished, nothing more is started;
@@ -62,7 +63,7 @@ from bot.posting.clients.base import (
     Transient,
 )
 from bot.posting.media import ImageMissing, ImageStore
-from bot.posting.outbox import MediaRecord, Outbox, OutboxItem, PartRecord, Wording
+from bot.posting.outbox import MediaRecord, Outbox, OutboxItem, PartRecord, Revision, Wording
 
 log = logging.getLogger("spacebot.delivery")
 
@@ -84,6 +85,7 @@ class Verdict:
     reason: str = ""
     crossing: datetime | None = None  # "move": the new instant
     due: datetime | None = None  # "move": when it should go out now
+    revision: Revision | None = None  # "move": new texts and pictures (None: the same)
 
 
 Verify = Callable[[OutboxItem, datetime], Verdict]
@@ -543,14 +545,14 @@ class Poster:
         """Act on a verdict other than "send" (the loop then looks at the outbox again)."""
         if verdict.action == "move" and verdict.crossing and verdict.due:
             self.outbox.reschedule(
-                item.key, name, crossing=verdict.crossing, due=verdict.due, now=now
-            )
-            log.info(
-                "%s: %s rescheduled: the data moved it to %s",
-                name,
                 item.key,
-                verdict.crossing.isoformat(timespec="seconds"),
+                name,
+                crossing=verdict.crossing,
+                due=verdict.due,
+                now=now,
+                revision=verdict.revision,
             )
+            log.info("%s: %s rescheduled: %s", name, item.key, verdict.reason)
         elif verdict.action == "hold":
             self.outbox.hold(item.key, name, reason=verdict.reason, now=now)
             self.result.held += 1
