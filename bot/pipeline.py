@@ -42,7 +42,7 @@ from bot.files.lock import StateLock
 from bot.files.targets import TargetConfig
 from bot.posting.clients import Client, open_clients, spec_of
 from bot.posting.holds import held_people, operator_reason
-from bot.posting.media import ImageStore
+from bot.posting.media import KEEP_AFTER_POSTED, ImageStore
 from bot.posting.outbox import Attachment, Outbox, OutboxItem, Revision
 from bot.posting.poster import DrainResult, Poster, Verdict
 from bot.preflight import setup_problems
@@ -338,6 +338,7 @@ class Pipeline:
             held += added if reason else 0
             skipped += 1 - min(added, 1)
         released, withdrawn = self._settle_held(now)
+        self._prune_pictures(now)
         # The next check starts from now, not from `end`: it recomputes the look-ahead
         # with whatever data it has then (the outbox refuses what is already queued).
         # Never backwards: a rehearsal of a past instant must not make the next check
@@ -400,6 +401,17 @@ class Pipeline:
             attached = tuple(Attachment(shas[c], alt_for(c, platform)) for c in found)
             out[target.name, key] = attached, ""
         return out
+
+    def _prune_pictures(self, now: datetime) -> None:
+        """Remove the pictures no post needs any more (see :meth:`ImageStore.prune`)."""
+        in_use = self.outbox.pictures_in_use(now - KEEP_AFTER_POSTED)
+        removed = self.images.prune(in_use, now)
+        if removed:
+            log.info(
+                "removed %d picture(s) no post needs any more from %s",
+                len(removed),
+                self.images.dir,
+            )
 
     # -- trust: held posts and the check before sending ------------------------------
 

@@ -8,11 +8,12 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
 import subprocess
 import sys
 import textwrap
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -342,3 +343,63 @@ def test_a_post_the_data_moves_goes_out_with_new_words_and_a_new_chart(
         box.close()
     assert new_chart != old_chart  # drawn again: its footer gives the new instant
     assert posted["media"][0]["name"] == f"{new_chart}.png"
+
+
+def test_pictures_no_post_needs_any_more_are_removed(tmp_path: Path, cli: CliRunner) -> None:
+    config = write_config(tmp_path)
+    run = cli("check", "--config", config, "--at", f"{RECORD_DAY}T10:00:00Z")
+    assert run.code == 0, run.err
+    images = tmp_path / "state" / "images"
+    (png,) = images.glob("*.png")
+    other = images / "notes.txt"  # not a picture of ours: never touched
+    other.write_text("keep")
+    written = datetime(2015, 10, 15, 10, tzinfo=UTC).timestamp()
+    for path in (png, other):
+        os.utime(path, (written, written))
+    # within 30 days of the post: kept, to look at what went out
+    run = cli("check", "--config", config, "--at", "2015-11-10T10:00:00Z")
+    assert run.code == 0, run.err
+    assert png.exists()
+    run = cli("check", "--config", config, "--at", "2015-11-20T10:00:00Z")
+    assert run.code == 0, run.err
+    assert not png.exists()
+    assert other.read_text() == "keep"
+
+
+def test_pruning_keeps_what_open_posts_name_and_what_was_just_written(tmp_path: Path) -> None:
+    from bot.posting.media import ImageStore
+
+    store = ImageStore(tmp_path)
+    now = datetime(2026, 11, 30, tzinfo=UTC)
+    old = (now - timedelta(days=2)).timestamp()
+    names = {}
+    for label in ("needed", "unneeded", "young"):
+        sha = store.write(label.encode())
+        names[label] = sha
+        if label != "young":
+            os.utime(store.path(sha), (old, old))
+    removed = store.prune({names["needed"]}, now)
+    assert removed == [f"{names['unneeded']}.png"]
+    assert store.path(names["needed"]).exists()
+    assert store.path(names["young"]).exists()  # written a moment ago: its row may follow
+    assert ImageStore(tmp_path / "nowhere").prune(set(), now) == []
+
+
+def test_the_outbox_names_the_pictures_of_open_and_recently_finished_posts(
+    tmp_path: Path,
+) -> None:
+    from bot.core.post import Post
+
+    t0 = datetime(2026, 11, 1, tzinfo=UTC)
+    box = Outbox.open(tmp_path)
+    try:
+        for key, sha in (("open", "a"), ("held", "b"), ("done-long-ago", "c"), ("done", "d")):
+            post = Post(key, t0, t0, ("text",), ("text",), kind="record_cumulative")
+            held = "awaiting" if key == "held" else ""
+            box.enqueue(post, ["fedi"], t0, held=held, media=[Attachment(sha * 64, "alt")])
+        box.mark_skipped("done-long-ago", "fedi", reason="too old", now=t0)
+        box.mark_skipped("done", "fedi", reason="too old", now=t0 + timedelta(days=20))
+        in_use = box.pictures_in_use(t0 + timedelta(days=10))
+    finally:
+        box.close()
+    assert in_use == {"a" * 64, "b" * 64, "d" * 64}

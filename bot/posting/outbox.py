@@ -763,6 +763,18 @@ class Outbox:
             )
             return cur.rowcount == 1
 
+    def pictures_in_use(self, finished_since: datetime) -> set[str]:
+        """The content hashes of the pictures of every post still open (pending,
+        sending, held) or finished since ``finished_since``."""
+        rows = self._conn.execute(
+            "SELECT DISTINCT media.sha256 FROM media JOIN posts"
+            " ON posts.post_key = media.post_key AND posts.target = media.target"
+            " WHERE posts.state IN ('pending', 'sending', 'held')"
+            " OR COALESCE(posts.done_at, posts.updated_at) >= ?",
+            (_ts(finished_since),),
+        )
+        return {str(row[0]) for row in rows}
+
     def block_target(self, target: str, *, reason: str, now: datetime) -> None:
         """Credentials refused: the target's posts stay pending until it is unblocked."""
         reason = redact(reason)  # a message that quotes a credential must not keep it
