@@ -178,6 +178,13 @@ def test_pronoun_and_article() -> None:
         ("women", "the record for women"),
         ("LU", "the record for Luxembourg"),  # not in the table: pycountry's name
         ("FM", "the record for Micronesia"),  # "Micronesia, Federated States of", trimmed
+        # names that take "the" in English (regression: "no one from Philippines")
+        ("PH", "the record for the Philippines"),
+        ("DO", "the record for the Dominican Republic"),
+        ("MH", "the record for the Marshall Islands"),
+        ("BS", "the record for the Bahamas"),
+        ("VA", "the record for the Holy See"),  # "Holy See (Vatican City State)", trimmed
+        ("AN", "the record for the Netherlands Antilles"),  # a former country
         ("esa", "the ESA record"),  # operator scope without a label
     ],
 )
@@ -215,6 +222,8 @@ def test_scope_people_phrases() -> None:
         "by anyone from Luxembourg",
         "than anyone else from Luxembourg",
     )
+    ph = w.scope_words("PH")
+    assert (ph.no_one, ph.rank_place) == ("no one from the Philippines", "in the Philippines")
 
 
 def test_operator_scope_labels() -> None:

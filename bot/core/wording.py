@@ -303,7 +303,22 @@ def country_name(code: str) -> str:
     if found is None:
         return code
     name = str(getattr(found, "common_name", None) or found.name)
-    return name.split(",")[0].strip()  # "Iran, Islamic Republic of" -> "Iran"
+    # "Iran, Islamic Republic of" -> "Iran"; "Holy See (Vatican City State)" -> "Holy See"
+    return name.split(",")[0].split(" (")[0].strip()
+
+
+# Country names that take "the" in English: "the Philippines", "the Dominican Republic",
+# "the Marshall Islands" (the table's places carry theirs already).
+_TAKES_THE = re.compile(
+    r"\b(?:Republic|Kingdom|States|Emirates|Federation|Union|Islands|Isles|Antilles)\b"
+    r"|^(?:Bahamas|Gambia|Philippines|Maldives|Seychelles|Comoros|Netherlands|Holy See)\b"
+)
+
+
+def country_place(code: str) -> str:
+    """A country as a place in a sentence: ``"the Philippines"``, ``"Luxembourg"``."""
+    name = country_name(code)
+    return f"the {name}" if name != code.upper() and _TAKES_THE.search(name) else name
 
 
 # --------------------------------------------------------------------------- scopes
@@ -392,7 +407,7 @@ def _builtin_scope(scope: str, former: bool = False) -> ScopeWords | None:
                 words.place,
                 f"in {words.place}",
             )
-        name = country_name(scope)
+        name = country_place(scope)
         if name != scope:
             return ScopeWords(f"the record for {name}", None, None, None, name, f"in {name}")
     return None
