@@ -453,6 +453,26 @@ def test_split_thread_at_words_and_graphemes() -> None:
     assert split_thread("short", fits20) == ("short",)
 
 
+def test_a_thread_keeps_the_line_breaks_of_the_text() -> None:
+    # Regression: an overflow joined a multi-line template's lines into one
+    def fits40(s: str) -> bool:
+        return fits(s, "mastodon", 40)
+
+    text = (
+        "Today Scott Kelly passed 382 days.\nAboard the ISS.\n\nHis total:   520 days.\nMore soon"
+    )
+    parts = split_thread(text, fits40)
+    assert all(fits40(p) for p in parts)
+    assert [re.sub(r" \(\d+/\d+\)$", "", p) for p in parts] == [
+        "Today Scott Kelly passed 382 days.",
+        "Aboard the ISS.",
+        "His total: 520 days.\nMore soon",  # a paragraph that fits stays whole
+    ]
+    # a line too long for a part is split like any text, its words kept in order
+    parts = split_thread("a\n" + "word " * 12, fits40)
+    assert _unmarked(parts) == ["a"] + ["word"] * 12
+
+
 def test_markers_grow_with_ten_or_more_parts() -> None:
     words = " ".join(f"w{i:02d}" for i in range(40))
     parts = split_thread(words, lambda s: len(s) <= 16)

@@ -27,12 +27,16 @@ from bot.errors import Problem
 
 __all__ = ["PlatformSpec", "RenderSettings", "check_templates", "group", "render", "split_thread"]
 
-# Where a thread may break, best first: between sentences, clauses, words.
+# Where a thread may break, best first: between paragraphs, lines, sentences, clauses,
+# words; and what joins two pieces of that kind that stay in one part.
 _BREAKS = (
-    re.compile(r"(?<=[.!?])\s+"),
-    re.compile(r"(?<=[:;,])\s+"),
-    re.compile(r"\s+"),
+    (re.compile(r"\n\s*\n"), "\n\n"),
+    (re.compile(r"\n"), "\n"),
+    (re.compile(r"(?<=[.!?])\s+"), " "),
+    (re.compile(r"(?<=[:;,])\s+"), " "),
+    (re.compile(r"\s+"), " "),
 )
+_SPACES = re.compile(r"[^\S\n]+")  # white space other than a newline
 
 
 def group(
@@ -143,8 +147,9 @@ def split_thread(
 ) -> tuple[str, ...]:
     """``text`` as a thread whose every part (with its " (i/n)" marker) fits.
 
-    Splits between sentences, else between words; a single word longer than a whole
-    part (never seen in real data) is split between graphemes rather than dropped.
+    Splits between paragraphs, else lines, sentences, clauses, words (a part keeps the
+    line breaks of the text it holds); a single word longer than a whole part (never
+    seen in real data) is split between graphemes rather than dropped.
     Hashtags go on the last part as far as they fit.
     """
     if fits(text):
@@ -170,13 +175,14 @@ def _with_marker(fits: Callable[[str], bool], marker: str) -> Callable[[str], bo
 
 
 def _pack(text: str, fits: Callable[[str], bool]) -> list[str]:
-    """Greedy packing: whole sentences while they fit, else clauses, else words."""
+    """Greedy packing: whole paragraphs while they fit, else lines, sentences, clauses,
+    words."""
     parts: list[str] = []
     current = ""
 
-    def place(piece: str, level: int) -> None:
+    def place(piece: str, level: int, joiner: str) -> None:
         nonlocal current
-        candidate = f"{current} {piece}" if current else piece
+        candidate = f"{current}{joiner}{piece}" if current else piece
         if fits(candidate):
             current = candidate
             return
@@ -186,13 +192,16 @@ def _pack(text: str, fits: Callable[[str], bool]) -> list[str]:
         if fits(piece):
             current = piece
         elif level < len(_BREAKS):
-            for sub in _BREAKS[level].split(piece):
-                place(sub, level + 1)
+            pattern, sub_joiner = _BREAKS[level]
+            for sub in pattern.split(piece):
+                if sub:
+                    place(sub, level + 1, sub_joiner)
         else:
             *whole, current = _hard_split(piece, fits)
             parts.extend(whole)
 
-    place(" ".join(text.split()), 0)
+    lines = (_SPACES.sub(" ", line).strip() for line in text.strip().split("\n"))
+    place("\n".join(lines), 0, "")
     if current:
         parts.append(current)
     return parts or [text]
