@@ -164,6 +164,27 @@ def test_preview_and_upcoming_show_what_the_history_lacks(
     assert "[held: awaiting confirmation by a second sync]" in upcoming.out
 
 
+def test_the_leaderboard_says_whose_values_stop_where_the_data_ends(
+    tmp_path: Path, ll2: FakeLL2, sync: Callable[..., Run], cli: CliRunner
+) -> None:
+    # Regression: people in space past what the data knows were shown with values
+    # frozen at its end, as if they had landed.
+    config = write_config(tmp_path, ll2)
+    argv = ("leaderboard", "--config", config, "--kind", "consecutive", "--top", "60")
+    before = cli(*argv, now=LATE_2026_NOW)
+    assert before.code == 0, before.err
+    (meir,) = [line for line in before.out.splitlines() if "Jessica Meir" in line]
+    assert "(in space when the data ends, 2026-07-06T07:03:57Z)" in meir
+    assert "`spacebot sync` brings newer data" in before.out
+    rows = cli(*argv, "--format", "json", now=LATE_2026_NOW).out.splitlines()
+    (row,) = [json.loads(line) for line in rows if "jessica-meir" in line]
+    assert row["followed_until"] == "2026-07-06T07:03:57Z"
+    assert sync(config, LATE_2026_NOW).code == 0  # LL2 knows she landed on October 20
+    after = cli(*argv, now=LATE_2026_NOW)
+    (meir,) = [line for line in after.out.splitlines() if "Jessica Meir" in line]
+    assert "data ends" not in meir
+
+
 def test_without_a_sync_upcoming_forecasts_nothing_for_crews_of_unknown_fate(
     tmp_path: Path, ll2: FakeLL2, cli: CliRunner
 ) -> None:

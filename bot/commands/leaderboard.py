@@ -63,6 +63,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
                     "country": row.country,
                     "value_seconds": row.value_seconds,
                     "in_space": row.in_space,
+                    "followed_until": iso(row.followed_until) if row.followed_until else None,
                     "at": iso(at),
                 },
             )
@@ -71,9 +72,19 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     print(f"Longest {label}, {args.scope}, at {iso(at)}:", file=ctx.stdout)
     for row in rows:
         flag = "  (in space)" if row.in_space else ""
+        if row.followed_until is not None:
+            flag = f"  (in space when the data ends, {iso(row.followed_until)})"
         print(
             f"{row.rank:>4}. {row.name:<32} {row.country}  {days_hours(row.value_seconds):>22}"
             f"  {row.value_seconds:>11} s{flag}",
+            file=ctx.stdout,
+        )
+    stale = [row for row in rows if row.followed_until is not None]
+    if stale:
+        print(
+            f"note: the data does not follow {len(stale)} of these past their planned landing: "
+            "their values stop where the data ends.  `spacebot sync` brings newer data "
+            "(or update the mission data).",
             file=ctx.stdout,
         )
     return 0

@@ -115,6 +115,8 @@ class Standing:
     value_seconds: int
     in_space: bool
     rank: int
+    # Still in space past what the data knows: the value stops at this instant
+    followed_until: datetime | None = None
 
 
 # --- timelines --------------------------------------------------------------------------
@@ -733,8 +735,10 @@ def standings(
     for i, (value, tl) in enumerate(rows):
         rank = out[-1].rank if out and out[-1].value_seconds == value else i + 1
         in_space = any(s.launch <= t < s.end for s in tl.spans)
+        stale = next((s.end for s in tl.spans if not s.landed and s.end <= t), None)
+        followed = from_epoch(stale) if stale is not None else None
         p = tl.person
-        out.append(Standing(p.id, p.display_name, p.country, value, in_space, rank))
+        out.append(Standing(p.id, p.display_name, p.country, value, in_space, rank, followed))
     return out
 
 
