@@ -127,6 +127,22 @@ def test_duplicate_ids_across_files_of_a_directory(tmp_path):
         load_dataset(tmp_path)
 
 
+@pytest.mark.parametrize("broken", ["a.yaml", "b.yaml"])
+def test_a_duplicate_id_is_reported_even_when_an_entry_has_errors_of_its_own(tmp_path, broken):
+    # Regression: an entry with another error was left out of the duplicate-id check, so
+    # fixing that error revealed a second problem the first run had not named.
+    write(tmp_path, GOOD, "a.yaml")
+    write(tmp_path, GOOD, "b.yaml")
+    write(tmp_path, GOOD.replace("country: US", "country: XX"), broken)
+    with pytest.raises(DataError) as info:
+        load_dataset(tmp_path)
+    messages = [p.message for p in info.value.problems]
+    assert any("unknown country code 'XX'" in m for m in messages)
+    (duplicate,) = [p for p in info.value.problems if "duplicate id" in p.message]
+    assert duplicate.source.endswith("b.yaml")
+    assert "a.yaml" in duplicate.message
+
+
 def test_directory_files_are_merged(tmp_path):
     write(tmp_path, GOOD, "a.yaml")
     other = GOOD.replace("scott-kelly", "mark-kelly").replace(

@@ -148,33 +148,35 @@ def _read(file: Path) -> str:
 def _validate(files: list[Path], texts: list[str]) -> Dataset:
     problems: list[Problem] = []
     as_ofs: list[datetime] = []
-    people: list[tuple[Person, str, int]] = []  # person, file, line
+    people: list[Person] = []
+    ids: list[tuple[str, str, int]] = []  # every entry's id (with errors or not), file, line
     for file, text in zip(files, texts, strict=True):
         parsed = _parse_file(str(file), text, problems)
         if parsed is not None:
-            as_of, file_people = parsed
+            as_of, file_people, file_ids = parsed
             if as_of is not None:
                 as_ofs.append(as_of)
             people.extend(file_people)
+            ids.extend(file_ids)
     seen: dict[str, tuple[str, int]] = {}
-    for person, where_file, line in people:
-        if person.id in seen:
-            first_file, first_line = seen[person.id]
+    for pid, where_file, line in ids:
+        if pid in seen:
+            first_file, first_line = seen[pid]
             problems.append(
                 Problem(
                     where_file,
-                    f"line {line}, person '{person.id}'",
+                    f"line {line}, person '{pid}'",
                     f"duplicate id: already used at {first_file} line {first_line}",
                     "give every person a unique id (merge the two entries' flights into one)",
                 )
             )
         else:
-            seen[person.id] = (where_file, line)
+            seen[pid] = (where_file, line)
     if problems:
         raise DataError(problems)
     return Dataset(
         as_of=min(as_ofs),
-        people=tuple(p for p, _, _ in people),
+        people=tuple(people),
         sources=tuple(str(f) for f in files),
     )
 
@@ -196,7 +198,10 @@ class _Ctx:
 
 def _parse_file(
     source: str, text: str, problems: list[Problem]
-) -> tuple[datetime | None, list[tuple[Person, str, int]]] | None:
+) -> tuple[datetime | None, list[Person], list[tuple[str, str, int]]] | None:
+    """The file's ``as_of``, its valid people, and the id of every entry that has one
+    (file, line): an entry with errors of its own still takes part in the duplicate-id
+    check."""
     ctx = _Ctx(source, problems)
     try:
         root = yamlfile.compose(text, source)
@@ -215,7 +220,8 @@ def _parse_file(
     as_of = None
     if "as_of" in top:
         as_of = _instant(ctx, top["as_of"], "as_of")
-    people: list[tuple[Person, str, int]] = []
+    people: list[Person] = []
+    ids: list[tuple[str, str, int]] = []
     people_node = top.get("people")
     if people_node is not None:
         if not isinstance(people_node, yaml.SequenceNode):
@@ -229,8 +235,21 @@ def _parse_file(
             for index, node in enumerate(people_node.value, start=1):
                 person = _person(ctx, node, index)
                 if person is not None:
-                    people.append((person, source, yamlfile.line(node)))
-    return as_of, people
+                    people.append(person)
+                pid = person.id if person is not None else _entry_id(node)
+                if pid:
+                    ids.append((pid, source, yamlfile.line(node)))
+    return as_of, people, ids
+
+
+def _entry_id(node: yaml.Node) -> str | None:
+    """The ``id`` text of a person entry that did not validate, if it has one."""
+    if not isinstance(node, yaml.MappingNode):
+        return None
+    for key, value in node.value:
+        if key.value == "id" and isinstance(value, yaml.ScalarNode) and value.value.strip():
+            return str(value.value).strip()
+    return None
 
 
 def _mapping(
