@@ -323,6 +323,21 @@ def test_norway_unquoted_is_explained() -> None:
     assert 'quote them, e.g. [DK, "NO"]' in str(caught.value)
 
 
+def test_preview_names_its_window_as_the_operator_wrote_it(cli: CliRunner) -> None:
+    # Regression: --to 2016-03-05 was shown as "2016-03-06T00:00:00Z" (the end of that
+    # day), and an empty window said "--to (2016-03-06T00:00:00Z) must come after --from
+    # (2016-03-06T00:00:00Z)" of a --to the operator wrote as 2016-03-05.
+    run = cli("preview", "--from", "2016-03-05", "--to", "2016-03-06")
+    assert run.code == 0, run.err
+    assert run.out.startswith("0 milestones from 2016-03-05 through 2016-03-06 (times in UTC)")
+    run = cli("preview", "--from", "2016-03-05", "--to", "2016-03-06T12:00:00Z")
+    assert "from 2016-03-05T00:00:00Z to 2016-03-06T12:00:00Z" in run.out
+    run = cli("preview", "--from", "2016-03-06", "--to", "2016-03-05")
+    assert run.code == 2
+    assert "--to 2016-03-05 must come after --from 2016-03-06: the window is empty" in run.err
+    assert "a date as --to takes in that whole day" in run.err
+
+
 @pytest.mark.parametrize(
     "argv",
     [

@@ -138,10 +138,16 @@ def writable_state_dir(config: Config) -> Path:
     return config.state_dir
 
 
+def is_date(text: str) -> bool:
+    """Whether a ``--from``/``--to``/``--at`` value is a date (``2015-10-15``), which
+    :func:`parse_instant` reads as a whole day, rather than an instant."""
+    return len(text) == 10 and text[4] == "-"
+
+
 def parse_instant(text: str, config: Config, *, end_of_day: bool = False) -> datetime:
     """A date (a whole day in the configured time zone) or an instant (UTC unless an offset)."""
     try:
-        if len(text) == 10 and text[4] == "-":
+        if is_date(text):
             day = date.fromisoformat(text)
             if end_of_day:
                 day += timedelta(days=1)

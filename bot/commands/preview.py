@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -20,6 +19,7 @@ from bot.commands.common import (
     add_config_args,
     add_parser,
     config_of,
+    is_date,
     milestone_json,
     parse_instant,
     post_of,
@@ -107,7 +107,10 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     start = parse_instant(args.start, config)
     end = parse_instant(args.end, config, end_of_day=True)
     if end <= start:
-        raise UserError(f"--to ({iso(end)}) must come after --from ({iso(start)})")
+        whole_day = " (a date as --to takes in that whole day)" if is_date(args.end) else ""
+        raise UserError(
+            f"--to {args.end} must come after --from {args.start}: the window is empty{whole_day}"
+        )
     dataset = load_mission_data(config)
     result = find_milestones(dataset, config.rules, start, end)
     warn_stale(ctx, result.horizon, end, [f"{s.name} ({s.mission})" for s in result.stale])
@@ -121,7 +124,12 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     if args.format == "json":
         write_json(ctx, result.milestones, posts, pictures)
     else:
-        write_text(ctx, config, result, posts, start, end, pictures)
+        window = (
+            f"from {args.start} through {args.end}"
+            if is_date(args.start) and is_date(args.end)
+            else f"from {iso(start)} to {iso(end)}"
+        )
+        write_text(ctx, config, result, posts, window, pictures)
         if pictures is not None:
             count = len(
                 {w.file for by_post in pictures.values() for ws in by_post.values() for w in ws}
@@ -241,15 +249,16 @@ def write_text(
     config: Config,
     result: Result,
     posts: dict[str, list[Post]],
-    start: datetime,
-    end: datetime,
+    window: str,
     pictures: Pictures | None = None,
 ) -> None:
+    """The posts as text; ``window`` says which span they cover ("from 2015-10-15
+    through 2015-10-16", or two instants)."""
     bold = (lambda s: f"\033[1m{s}\033[0m") if ctx.color else (lambda s: s)
     dim = (lambda s: f"\033[2m{s}\033[0m") if ctx.color else (lambda s: s)
     count = len(result.milestones)
     print(
-        f"{count} milestone{'s' if count != 1 else ''} from {iso(start)} to {iso(end)} "
+        f"{count} milestone{'s' if count != 1 else ''} {window} "
         f"(times in {config.timezone}); dry-run, nothing is posted.",
         file=ctx.stdout,
     )
