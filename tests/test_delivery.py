@@ -530,9 +530,10 @@ def test_crash_at_every_step_posts_everything_exactly_once(
     else:  # only when the dropped answer was on the last call and nothing came after
         assert point == "during"
     rig.crash()
-    if late:  # back after Mastodon's hour: its idempotency keys are gone
+    if late:  # back later: Mastodon's idempotency keys and X's duplicate check are gone
         clock.now += timedelta(hours=3)
         server.forget_idempotency_keys()
+        server.forget_duplicates()
     rig.open().drain()  # restart, no crash
     assert published(rig, server, platform) == ["one", "two a", "two b", "two c", "three"]
     for key in ("p1", "p2", "p3"):
@@ -543,31 +544,36 @@ def test_crash_at_every_step_posts_everything_exactly_once(
         assert by_text["two c"].reply_to == by_text["two b"].id
 
 
-def test_mastodon_a_lost_answer_is_settled_after_the_key_is_forgotten(
-    tmp_path: Path, clock: FakeClock, server: FakeServer
+@pytest.mark.parametrize("platform", ["mastodon", "x"])
+def test_a_lost_answer_is_settled_after_the_platform_forgot_it(
+    tmp_path: Path, clock: FakeClock, server: FakeServer, platform: str
 ) -> None:
-    # Regression: Mastodon forgets an Idempotency-Key after an hour.  A status whose
-    # answer was lost, when the next run came later than that, was sent again and
-    # published twice; the client now finds it among the account's statuses.
+    # Regression: Mastodon forgets an Idempotency-Key after an hour, X its duplicate
+    # check after a while.  A post whose answer was lost, when the next run came later
+    # than that, was sent again and published twice (and on X, had it been refused as a
+    # duplicate, the thread's next part went out unthreaded, its id unknown); the client
+    # now finds it among the account's latest posts.
     server.clock = clock
     first = (
         "Today Oleg Kononenko passed Gennady Padalka's 878 days 11 hours: the most time "
         "in space, in total.\n\nhttps://www.nasa.gov/missions/station/a-long-path #space"
     )
-    rig = Rig(tmp_path, [target("mastodon", server, min_interval=0)], clock)
+    rig = Rig(tmp_path, [target(platform, server, min_interval=0)], clock)
+    name = rig.targets[0].name
     rig.poster.enqueue(post("a", first, "He flew five times."))
     faults_on(server, {0: "accept-reset"})
     rig.poster.deliver_due()
-    assert rig.state("a", "fedi") == "sending"  # fate unknown
+    assert rig.state("a", name) == "sending"  # fate unknown
     assert server.texts() == [first]
     rig.crash()
     clock.now += timedelta(hours=3)
     server.forget_idempotency_keys()
+    server.forget_duplicates()
     rig.open().drain()
     assert server.texts() == [first, "He flew five times."]  # each once
-    assert rig.state("a", "fedi") == "posted"
+    assert rig.state("a", name) == "posted"
     root, reply = server.published
-    assert reply.reply_to == root.id  # the thread goes on from the status found
+    assert reply.reply_to == root.id  # the thread goes on from the post found
 
 
 @pytest.mark.slow

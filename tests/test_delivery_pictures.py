@@ -670,6 +670,7 @@ def test_crash_at_every_step_with_pictures_posts_each_once_with_its_pictures(
         clock.advance(hours=22)
         server.expire_uploads()
         server.forget_idempotency_keys()
+        server.forget_duplicates()
     rig.open().drain()
     check_exactly_once_with_pictures(rig, server, platform, caplog)
     assert all(item(rig, p.key).media_fallback == "" for p, _ in picture_posts())

@@ -282,6 +282,20 @@ def _mastodon_countable_text(text: str) -> str:
     return "".join(out)
 
 
+def x_links_as(text: str, token: str) -> str:
+    """``text`` with every link X would wrap in t.co (twitter-text's extraction) replaced
+    by ``token``: how a tweet sent compares with the tweet X gives back."""
+    if "." not in text:
+        return text
+    out: list[str] = []
+    last = 0
+    for start, end in _entities.extract_urls(text, _entities.X_URLS):
+        out += [text[last:start], token]
+        last = end
+    out.append(text[last:])
+    return "".join(out)
+
+
 def mastodon_short_mentions(text: str) -> str:
     """``text`` with each remote mention ``@user@domain`` as ``@user``: what Mastodon
     counts, and what a status shows of a mention whose account the instance knows."""

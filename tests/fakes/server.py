@@ -3,7 +3,9 @@
 It speaks just enough of three APIs for the REAL tweepy, Mastodon.py and atproto
 code to run against it:
 
-* X API v2: ``POST /2/tweets`` (403 "duplicate content" for a repeated text),
+* X API v2: ``POST /2/tweets`` (403 "duplicate content" for a repeated text, until
+  :meth:`FakeServer.forget_duplicates`), ``GET /2/users/42/tweets`` (newest first, the
+  text as X gives it back: links as t.co, ``& < >`` escaped),
   ``POST /2/media/upload`` (one-shot, base64 in JSON), ``POST /2/media/metadata``,
   ``GET /2/users/me``;
 * Mastodon: ``POST /api/v1/statuses`` (honours ``Idempotency-Key`` until
@@ -146,6 +148,7 @@ class FakeServer:
         self._lock = threading.Lock()
         self._idempotent: dict[str, dict[str, Any]] = {}
         self._statuses: list[dict[str, Any]] = []  # Mastodon, oldest first
+        self._x_remembered_from = 0  # X: duplicates among published[this:] only
         self._next_id = 1000
         self._records: list[dict[str, Any]] = []
         self._handles: dict[str, str] = {self.DID: self.HANDLE}  # Bluesky: did -> handle
@@ -182,6 +185,12 @@ class FakeServer:
         life); a login with the password works."""
         with self._lock:
             self.session_generation += 1
+
+    def forget_duplicates(self) -> None:
+        """What X does after a while (its window is undocumented): a text tweeted
+        before this call may be tweeted again."""
+        with self._lock:
+            self._x_remembered_from = len(self.published)
 
     def forget_idempotency_keys(self) -> None:
         """What Mastodon does an hour after a status: a repeated ``Idempotency-Key``
@@ -247,6 +256,8 @@ class FakeServer:
                 self._mastodon_media(h, body, headers)
             elif method == "GET" and path == "/api/v2/instance":
                 self._mastodon_instance(h)
+            elif method == "GET" and path == "/2/users/42/tweets":
+                self._x_timeline(h, h.path, headers)
             elif method == "GET" and path == "/api/v1/accounts/42/statuses":
                 self._mastodon_statuses(h, h.path, headers)
             elif method == "GET" and path in ("/2/users/me", "/api/v1/accounts/verify_credentials"):
@@ -372,7 +383,8 @@ class FakeServer:
         self._pre_fault(h, fault, "x")
         text = str(body.get("text", ""))
         with self._lock:
-            duplicate = any(p.platform == "x" and p.text == text for p in self.published)
+            recent = self.published[self._x_remembered_from :]
+            duplicate = any(p.platform == "x" and p.text == text for p in recent)
         if duplicate:
             self._send(
                 h,
@@ -566,6 +578,23 @@ class FakeServer:
         self._post_fault(h, fault)
         self._send(h, 200, status)
 
+    def _x_timeline(
+        self, h: BaseHTTPRequestHandler, raw_path: str, headers: dict[str, str]
+    ) -> None:
+        self._pre_fault(h, self.read_faults("x", "/2/users/tweets"), "x")
+        if not self.auth_ok or not headers.get("authorization"):
+            self._send(h, 401, {"title": "Unauthorized", "detail": "Unauthorized", "status": 401})
+            return
+        query = urllib.parse.parse_qs(urllib.parse.urlsplit(raw_path).query)
+        limit = min(int(query.get("max_results", ["10"])[0]), 100)
+        with self._lock:
+            tweets = [p for p in reversed(self.published) if p.platform == "x"][:limit]
+        data = [
+            {"id": p.id, "text": x_text(p.text), "edit_history_tweet_ids": [p.id]} for p in tweets
+        ]
+        meta = {"result_count": len(data)}
+        self._send(h, 200, {"data": data, "meta": meta} if data else {"meta": meta})
+
     def _mastodon_statuses(
         self, h: BaseHTTPRequestHandler, raw_path: str, headers: dict[str, str]
     ) -> None:
@@ -719,6 +748,17 @@ class FakeServer:
         self._send(h, 400, {"error": "MethodNotImplemented", "message": nsid})
 
     bsky_password = "app-pass-1234"
+
+
+def x_text(text: str) -> str:
+    """A tweet's text as the API gives it back: each link as a t.co link, ``&``, ``<``
+    and ``>`` as HTML entities."""
+    escaped = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return re.sub(
+        r"https?://[^\s]+",
+        lambda m: "https://t.co/" + hashlib.sha256(m[0].encode()).hexdigest()[:10],
+        escaped,
+    )
 
 
 # -- Mastodon's HTML ---------------------------------------------------------------------

@@ -4,9 +4,13 @@ Credentials (per target, e.g. target ``main-x``): ``SPACEBOT_MAIN_X_API_KEY``,
 ``SPACEBOT_MAIN_X_API_SECRET``, ``SPACEBOT_MAIN_X_ACCESS_TOKEN``,
 ``SPACEBOT_MAIN_X_ACCESS_TOKEN_SECRET`` (or the same names with ``_FILE``).
 
-Exactly-once: X refuses a second tweet with the same text ("duplicate content",
-403), so resending after an unknown outcome is safe: the refusal tells us the
-first one went out (but not its id).
+Exactly-once: after an unknown outcome :meth:`XClient.find_recent` reads the
+account's 20 latest tweets (``GET /2/users/:id/tweets``) and compares their text (links
+come back as t.co, ``& < >`` as entities) with the text sent; found, it is recorded
+with its id.  Otherwise the tweet is sent again: X refuses a second tweet with the same
+text ("duplicate content", 403) for a while, which tells us the first one went out
+(but not its id).  An access level that may not read tweets (403) cannot look: the
+resend alone decides, as before, and a warning says so.
 
 Pictures: ``POST /2/media/upload`` (the one-shot upload, base64 in JSON,
 ``media_category: tweet_image``), then ``POST /2/media/metadata`` with the alt text, both
@@ -22,6 +26,7 @@ images); uploading again is harmless.
 from __future__ import annotations
 
 import base64
+import html
 import logging
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
@@ -32,6 +37,7 @@ import requests
 import tweepy
 
 from bot.core.platforms import PLATFORMS
+from bot.core.text_length import x_links_as
 from bot.files.secrets import Secret, read_secrets
 from bot.files.targets import TargetConfig
 from bot.images import png
@@ -49,6 +55,8 @@ from bot.posting.clients.base import (
 )
 
 T = TypeVar("T")
+log = logging.getLogger("spacebot.clients.x")
+RECENT_TWEETS = 20  # read after an unknown outcome (each read counts on paid tiers)
 MEDIA_TTL = 86_400  # an unused media id's life when the answer does not say
 
 # The host tweepy hard-codes, which is also the table's default for option base_url.
@@ -103,6 +111,7 @@ class XClient(Client):
             wait_on_rate_limit=False,
         )
         self._api.session = _Session(timeout, base_url)
+        self._user_id: str | None = None  # learnt at the first look-up
 
     @classmethod
     def create(
@@ -173,6 +182,50 @@ class XClient(Client):
         )
         return f"@{username}" if username else ""
 
+    def find_recent(self, text: str, *, idempotency_key: str) -> PostRef | None:
+        """The account's recent tweet with this text (links compared as links), if any."""
+        if self._user_id is None:
+            me = self._read(lambda: self._api.get_me(user_auth=True), "read its account")
+            data = getattr(me, "data", None)
+            user_id = getattr(data, "id", None) if data is not None else None
+            if me is None or user_id is None:
+                return None
+            self._user_id = str(user_id)
+        user_id = self._user_id
+        found = self._read(
+            lambda: self._api.get_users_tweets(user_id, max_results=RECENT_TWEETS, user_auth=True),
+            "read recent tweets",
+        )
+        wanted = _comparable(text)
+        for tweet in getattr(found, "data", None) or ():
+            if wanted and _comparable(html.unescape(str(tweet.text))) == wanted:
+                tweet_id = str(tweet.id)
+                return PostRef(tweet_id, f"https://x.com/i/web/status/{tweet_id}")
+        return None
+
+    def _read(self, func: Callable[[], T], what: str) -> T | None:
+        """``func()`` for :meth:`find_recent`; ``None`` when X refuses the read (403: an
+        access level or app permission without reading tweets)."""
+        refused: list[tweepy.Forbidden] = []
+
+        def guarded() -> T | None:
+            try:
+                return func()
+            except tweepy.Forbidden as exc:  # 401 stays a refusal of the credentials
+                refused.append(exc)
+                return None
+
+        result = self._call(guarded, what)
+        if refused:
+            log.warning(
+                "%s: X refused to %s (403: %s): a tweet whose answer was lost is sent "
+                "again, and only X's duplicate check keeps it from going out twice",
+                self.name,
+                what,
+                _detail(refused[0]),
+            )
+        return result
+
     def upload(self, image: bytes, alt: str, *, idempotency_key: str) -> MediaRef:
         width, height = check_image(self, image, alt)
         body = {"media": base64.b64encode(image).decode("ascii"), "media_category": "tweet_image"}
@@ -224,6 +277,11 @@ class XClient(Client):
 
     def close(self) -> None:
         self._api.session.close()
+
+
+def _comparable(text: str) -> list[str]:
+    """A tweet's words, its links as one token (X gives them back as t.co links)."""
+    return x_links_as(text, "\x00link").split()
 
 
 def _rate_limited(name: str, exc: tweepy.TooManyRequests) -> RateLimited:

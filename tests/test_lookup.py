@@ -1,8 +1,9 @@
-"""Mastodon: settling a status whose answer was lost, once its Idempotency-Key is gone.
+"""Settling a post whose answer was lost by reading the account's latest posts.
 
-Mastodon keeps an ``Idempotency-Key`` for an hour.  Past it, the client reads the
-account's latest statuses and compares the text each one shows (HTML, as Mastodon's
-``TextFormatter`` writes it) with the text sent.
+Mastodon keeps an ``Idempotency-Key`` for an hour, X refuses a duplicate text for a
+while: past that, the client reads the account's latest posts and compares the text
+each one shows (Mastodon: HTML, as its ``TextFormatter`` writes it; X: links as t.co,
+``& < >`` escaped) with the text sent.  (Bluesky's look-up: tests/test_clients_errors.py.)
 """
 
 from __future__ import annotations
@@ -12,13 +13,14 @@ from pathlib import Path
 
 import pytest
 from fakes import ENV, FakeServer
-from fakes.server import mastodon_html
+from fakes.server import mastodon_html, x_text
 from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.files.config import parse_config
 from bot.posting.clients import AuthFailed, Transient, open_clients
 from bot.posting.clients.mastodon import MastodonClient, same_text, shown_text
+from bot.posting.clients.x import XClient
 
 # What Mastodon's formatter writes (spec/lib/text_formatter_spec.rb and the HTML of
 # app/lib/text_formatter.rb), and the text each one shows.
@@ -145,5 +147,49 @@ def test_a_refused_token_is_refused_for_the_look_up_too(tmp_path: Path, server: 
     client = make(server, tmp_path)
     client.post("hello", reply_to=None, idempotency_key="a/0")
     server.read_faults = lambda platform, p: "401" if "statuses" in p else None
+    with pytest.raises(AuthFailed):
+        client.find_recent("hello", idempotency_key="a/0")
+
+
+# -- X -------------------------------------------------------------------------------------
+
+
+def make_x(server: FakeServer, tmp_path: Path) -> XClient:
+    options = {"timeout": 0.3, "base_url": server.url}
+    raw = {"targets": [{"name": "main-x", "platform": "x", "options": options}]}
+    targets = parse_config(raw, "t.yaml").targets
+    client = open_clients(targets, ENV, state_dir=tmp_path, stdout=io.StringIO())["main-x"]
+    assert isinstance(client, XClient)
+    return client
+
+
+def test_x_find_recent_finds_the_tweet_a_text_became(tmp_path: Path, server: FakeServer) -> None:
+    client = make_x(server, tmp_path)
+    first = "Kononenko: 1,000 days in space & counting <3 https://www.nasa.gov/a/long/path #ISS"
+    root = client.post(first, reply_to=None, idempotency_key="a/0")
+    reply = client.post("Part two.", reply_to=root, idempotency_key="a/1")
+    assert x_text(first) != first  # X gives it back otherwise: t.co, &amp; &lt;
+    server.forget_duplicates()
+    assert client.find_recent(first, idempotency_key="a/0") == root
+    assert client.find_recent("Part two.", idempotency_key="a/1") == reply
+    assert client.find_recent("Part three.", idempotency_key="a/2") is None
+    other_link = first.replace("long/path", "other/path")  # a link is a link: same words
+    assert client.find_recent(first.replace("1,000", "1,001"), idempotency_key="b") is None
+    assert client.find_recent(other_link, idempotency_key="c") == root
+    looked = [path for method, path, _ in server.requests if method == "GET"]
+    assert looked.count("/2/users/me") == 1
+    assert looked[-1].startswith("/2/users/42/tweets?max_results=20")
+    assert server.texts() == [first, "Part two."]
+
+
+def test_x_an_access_level_that_may_not_read_cannot_tell(
+    tmp_path: Path, server: FakeServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    client = make_x(server, tmp_path)
+    client.post("hello", reply_to=None, idempotency_key="a/0")
+    server.read_faults = lambda platform, p: "403" if p == "/2/users/tweets" else None
+    assert client.find_recent("hello", idempotency_key="a/0") is None
+    assert "only X's duplicate check keeps it from going out twice" in caplog.text
+    server.read_faults = lambda platform, p: "401" if p == "/2/users/tweets" else None
     with pytest.raises(AuthFailed):
         client.find_recent("hello", idempotency_key="a/0")
