@@ -5,13 +5,13 @@ The real tweepy, Mastodon.py and atproto code runs against the fake server.
 
 from __future__ import annotations
 
-import io
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from atproto import Client as AtClient
-from fakes import ENV, FakeServer
+from fakes import FakeServer
+from fakes.clients import client_for
 
 from bot.core import platforms
 from bot.core.text_length import measure
@@ -24,23 +24,12 @@ from bot.posting.clients import (
     RateLimited,
     Rejected,
     Transient,
-    open_clients,
 )
 from bot.posting.clients.bluesky import BlueskyClient
 
 
 def make(platform: str, server: FakeServer, tmp_path: Path) -> Client:
-    options: dict[str, object] = {"timeout": 0.3}
-    name = {"x": "main-x", "mastodon": "fedi", "bluesky": "sky"}[platform]
-    if platform == "x":
-        options["base_url"] = server.url
-    elif platform == "mastodon":
-        options["api_base_url"] = server.url
-    else:
-        options.update(handle=FakeServer.HANDLE, base_url=server.url)
-    raw = {"targets": [{"name": name, "platform": platform, "options": options}]}
-    targets = parse_config(raw, "t.yaml").targets
-    return open_clients(targets, ENV, state_dir=tmp_path, stdout=io.StringIO())[name]
+    return client_for(platform, server, tmp_path)
 
 
 EXPECTED = {

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 from fakes import ENV, FakeServer
+from fakes.clients import client_for
 
 from bot.core import platforms
 from bot.files.config import parse_config
@@ -37,7 +38,6 @@ from bot.posting.clients import (
 pytestmark = pytest.mark.filterwarnings("ignore:Use 'content=<...>':DeprecationWarning")
 
 PLATFORMS = ["x", "mastodon", "bluesky"]
-NAMES = {"x": "main-x", "mastodon": "fedi", "bluesky": "sky", "dry-run": "rehearsal"}
 ALT = "Bar chart, longest first: Most time in space by an American. Scott Kelly, 382 days."
 
 
@@ -63,18 +63,7 @@ PNG = make_png()
 
 
 def make(platform: str, server: FakeServer, tmp_path: Path, **options: object) -> Client:
-    if platform != "dry-run":
-        options = {"timeout": 0.3, **options}
-    if platform == "x":
-        options["base_url"] = server.url
-    elif platform == "mastodon":
-        options["api_base_url"] = server.url
-    elif platform == "bluesky":
-        options.update(handle=FakeServer.HANDLE, base_url=server.url)
-    name = NAMES[platform]
-    raw = {"targets": [{"name": name, "platform": platform, "options": options}]}
-    targets = parse_config(raw, "t.yaml").targets
-    return open_clients(targets, ENV, state_dir=tmp_path, stdout=io.StringIO())[name]
+    return client_for(platform, server, tmp_path, **options)
 
 
 def upload_paths(platform: str) -> set[str]:

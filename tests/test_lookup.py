@@ -8,19 +8,17 @@ each one shows (Mastodon: HTML, as its ``TextFormatter`` writes it; X: links as 
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 
 import pytest
-from fakes import ENV, FakeServer
+from fakes import FakeServer
+from fakes.clients import client_for
 from fakes.server import mastodon_html, x_text
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.files.config import parse_config
-from bot.posting.clients import AuthFailed, Transient, open_clients
-from bot.posting.clients.mastodon import MastodonClient, same_text, shown_text
-from bot.posting.clients.x import XClient
+from bot.posting.clients import AuthFailed, Transient
+from bot.posting.clients.mastodon import same_text, shown_text
 
 # What Mastodon's formatter writes (spec/lib/text_formatter_spec.rb and the HTML of
 # app/lib/text_formatter.rb), and the text each one shows.
@@ -89,17 +87,8 @@ def test_every_text_is_recognised_in_mastodons_html(text: str) -> None:
     assert same_text(shown_text(mastodon_html(text, "https://fake.example")), text)
 
 
-def make(server: FakeServer, tmp_path: Path) -> MastodonClient:
-    options = {"timeout": 0.3, "api_base_url": server.url}
-    raw = {"targets": [{"name": "fedi", "platform": "mastodon", "options": options}]}
-    targets = parse_config(raw, "t.yaml").targets
-    client = open_clients(targets, ENV, state_dir=tmp_path, stdout=io.StringIO())["fedi"]
-    assert isinstance(client, MastodonClient)
-    return client
-
-
 def test_find_recent_finds_the_status_a_text_became(tmp_path: Path, server: FakeServer) -> None:
-    client = make(server, tmp_path)
+    client = client_for("mastodon", server, tmp_path)
     first = (
         "Today Oleg Kononenko passed Gennady Padalka's 878 days 11 hours: the most "
         "time in space, in total.\n\nhttps://www.nasa.gov/missions/station/a-very-long-path "
@@ -122,7 +111,7 @@ def test_find_recent_finds_the_status_a_text_became(tmp_path: Path, server: Fake
 def test_find_recent_failing_is_an_error_never_not_found(
     tmp_path: Path, server: FakeServer
 ) -> None:
-    client = make(server, tmp_path)
+    client = client_for("mastodon", server, tmp_path)
     client.post("hello", reply_to=None, idempotency_key="a/0")
     server.read_faults = lambda platform, path: "500" if "statuses" in path else None
     with pytest.raises(Transient):
@@ -136,7 +125,7 @@ def test_a_token_that_may_not_read_cannot_tell_and_says_which_scopes(
     # A token made with the write scopes only: Mastodon answers 403 "outside the
     # authorized scopes".  The look-up cannot tell (the poster resends under the
     # idempotency key, as before), and never blocks a target whose token can post.
-    client = make(server, tmp_path)
+    client = client_for("mastodon", server, tmp_path)
     client.post("hello", reply_to=None, idempotency_key="a/0")
     server.read_faults = lambda platform, p: "403" if p == path else None
     assert client.find_recent("hello", idempotency_key="a/0") is None
@@ -144,7 +133,7 @@ def test_a_token_that_may_not_read_cannot_tell_and_says_which_scopes(
 
 
 def test_a_refused_token_is_refused_for_the_look_up_too(tmp_path: Path, server: FakeServer) -> None:
-    client = make(server, tmp_path)
+    client = client_for("mastodon", server, tmp_path)
     client.post("hello", reply_to=None, idempotency_key="a/0")
     server.read_faults = lambda platform, p: "401" if "statuses" in p else None
     with pytest.raises(AuthFailed):
@@ -154,17 +143,8 @@ def test_a_refused_token_is_refused_for_the_look_up_too(tmp_path: Path, server: 
 # -- X -------------------------------------------------------------------------------------
 
 
-def make_x(server: FakeServer, tmp_path: Path) -> XClient:
-    options = {"timeout": 0.3, "base_url": server.url}
-    raw = {"targets": [{"name": "main-x", "platform": "x", "options": options}]}
-    targets = parse_config(raw, "t.yaml").targets
-    client = open_clients(targets, ENV, state_dir=tmp_path, stdout=io.StringIO())["main-x"]
-    assert isinstance(client, XClient)
-    return client
-
-
 def test_x_find_recent_finds_the_tweet_a_text_became(tmp_path: Path, server: FakeServer) -> None:
-    client = make_x(server, tmp_path)
+    client = client_for("x", server, tmp_path)
     first = "Kononenko: 1,000 days in space & counting <3 https://www.nasa.gov/a/long/path #ISS"
     root = client.post(first, reply_to=None, idempotency_key="a/0")
     reply = client.post("Part two.", reply_to=root, idempotency_key="a/1")
@@ -185,7 +165,7 @@ def test_x_find_recent_finds_the_tweet_a_text_became(tmp_path: Path, server: Fak
 def test_x_an_access_level_that_may_not_read_cannot_tell(
     tmp_path: Path, server: FakeServer, caplog: pytest.LogCaptureFixture
 ) -> None:
-    client = make_x(server, tmp_path)
+    client = client_for("x", server, tmp_path)
     client.post("hello", reply_to=None, idempotency_key="a/0")
     server.read_faults = lambda platform, p: "403" if p == "/2/users/tweets" else None
     assert client.find_recent("hello", idempotency_key="a/0") is None
