@@ -273,12 +273,16 @@ class Pipeline:
         self.last_sync = SyncReport(True, now, summary)
         return self.last_sync
 
-    def check(self, now: datetime) -> CheckReport:
+    def check(self, now: datetime, *, rehearsal: bool = False) -> CheckReport:
+        """Find what is due around ``now``, queue it, settle held posts.  The window
+        starts at the last check's position (catch-up after downtime), or
+        ``catch_up_days`` back for a first check and for a ``rehearsal`` (``check --at``
+        of another instant), which remembers no position either: a rehearsal of 2015
+        must not make the next real check catch up eleven years."""
         self.sync(now)
         cfg = self.config
-        checked = self._checked_until()
-        # A position after `now` belongs to a later check: this one rehearses an earlier
-        # instant (check --at), and looks back as a first check does.
+        checked = None if rehearsal else self._checked_until()
+        # A position after `now`: the clock went back; look back as a first check does.
         if checked is None or checked > now:
             start = now - timedelta(days=cfg.schedule.catch_up_days)
         else:
@@ -343,7 +347,7 @@ class Pipeline:
         # with whatever data it has then (the outbox refuses what is already queued).
         # Never backwards: a rehearsal of a past instant must not make the next check
         # post years of old milestones.
-        if checked is None or min(now, end) > checked:
+        if not rehearsal and (checked is None or min(now, end) > checked):
             self._save_checked_until(min(now, end))
         return CheckReport(
             len(result.milestones),

@@ -64,6 +64,7 @@ class FakePipeline:
 
     due: list[datetime] = field(default_factory=list)
     calls: list[tuple[str, datetime | None]] = field(default_factory=list)
+    rehearsals: list[bool] = field(default_factory=list)  # check(): rehearsal= of each
     posted: list[tuple[datetime, datetime]] = field(default_factory=list)  # (due, sent at)
     reload_error: Exception | None = None
     check_error: Exception | None = None
@@ -80,8 +81,9 @@ class FakePipeline:
             raise self.reload_error
         self.version += 1
 
-    def check(self, now: datetime) -> Report:
+    def check(self, now: datetime, *, rehearsal: bool = False) -> Report:
         self.calls.append(("check", now))
+        self.rehearsals.append(rehearsal)
         if self.check_error is not None:
             raise self.check_error
         return Report(found=2, enqueued=1, skipped=1, details=("skipped: too old",))
@@ -633,6 +635,7 @@ def test_check_command_checks_delivers_due_and_leaves_later_posts(
     assert dry_run is True
     assert config.state_dir == tmp_path / "state"
     assert pipeline.named("check") == [at]
+    assert pipeline.rehearsals == [True]  # --at: a rehearsal, which moves no position
     assert pipeline.closed
     assert "checked 2024-03-10T14:00:00Z: found 2, enqueued 1, skipped 1; nothing pending" in out(
         ctx

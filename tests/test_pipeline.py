@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+from datetime import datetime
 
 from bot.cli import Context, main
 
@@ -43,9 +44,11 @@ def test_status_after_checks(tmp_path):
     assert '"posted": 5' in json.dumps(status)
 
 
-def test_a_rehearsal_of_a_past_instant_never_rewinds_the_live_checks(tmp_path):
-    # Regression: `check --dry-run --at <2015>` saved its instant as the last check, and
-    # the next live check then found (and posted in the past tense) 613 old milestones.
+def test_a_rehearsal_never_moves_the_position_real_checks_catch_up_from(tmp_path):
+    # Regressions: `check --dry-run --at <2015>` saved its instant as the last check, and
+    # the next live check then found (and posted in the past tense) 613 old milestones;
+    # the same rehearsal then made the next `run --dry-run` catch up eleven years (650
+    # milestones, 374 posts, 19 s before it would stop).
     config = tmp_path / "config.yaml"
     config.write_text(
         f"state_dir: {tmp_path / 'state'}\n"
@@ -53,18 +56,46 @@ def test_a_rehearsal_of_a_past_instant_never_rewinds_the_live_checks(tmp_path):
         "targets: [{name: live, platform: dry-run, options: {file: live.jsonl}}]\n"
     )
 
-    def run(*args: str) -> str:
+    def run(*args: str, now: str = "2026-06-01T09:00:00Z") -> str:
         out, err = io.StringIO(), io.StringIO()
+        clock = datetime.fromisoformat(now)
         code = main(
             ["check", "--config", str(config), *args],
-            Context(stdout=out, stderr=err, env={"SPACEBOT_OFFLINE": "1"}),
+            Context(stdout=out, stderr=err, env={"SPACEBOT_OFFLINE": "1"}, clock=lambda: clock),
         )
         assert code == 0, err.getvalue()
         return out.getvalue()
 
-    run("--at", "2026-06-01T09:00:00Z")
+    run()  # a real check: the position is now 2026-06-01
     rehearsal = run("--dry-run", "--at", "2015-10-15T10:00:00Z")
     assert "just passed Michael Fincke" in rehearsal  # the rehearsal itself works
-    run("--at", "2015-10-14T09:00:00Z")  # even a live check of a past instant
-    after = run("--at", "2026-06-02T09:00:00Z")
+    rehearsal = run("--at", "2015-10-15T10:00:00Z")  # its targets are all dry-run ones
+    assert "checked 2015-10-15T10:00:00Z: found 6, enqueued 5" in rehearsal
+    run("--dry-run", now="2026-06-01T09:00:00Z")  # a real dry run: its own position
+    after = run(now="2026-06-02T09:00:00Z")
     assert "checked 2026-06-02T09:00:00Z: found 0, enqueued 0" in after
+    after = run("--dry-run", now="2026-06-02T09:00:00Z")
+    assert "checked 2026-06-02T09:00:00Z: found 0, enqueued 0" in after
+    # a rehearsal on a state directory that has no position yet leaves none either
+    fresh = tmp_path / "fresh.yaml"
+    fresh.write_text(config.read_text().replace("/state", "/fresh-state"))
+    config = fresh
+    run("--dry-run", "--at", "2015-10-15T10:00:00Z")
+    assert not (tmp_path / "fresh-state" / "checked_until.dry-run.json").exists()
+    assert not (tmp_path / "fresh-state" / "checked_until.json").exists()
+
+
+def test_check_at_refuses_to_post_the_past_to_live_targets(tmp_path, monkeypatch):
+    config = tmp_path / "config.yaml"
+    config.write_text(
+        f"state_dir: {tmp_path / 'state'}\n"
+        "targets: [{name: fedi, platform: mastodon, options: {api_base_url: 'https://m.example'}}]\n"
+    )
+    out, err = io.StringIO(), io.StringIO()
+    env = {"SPACEBOT_OFFLINE": "1", "SPACEBOT_FEDI_ACCESS_TOKEN": "t0ken"}
+    argv = ["check", "--config", str(config), "--at", "2015-10-15T10:00:00Z"]
+    code = main(argv, Context(stdout=out, stderr=err, env=env))
+    assert code == 2
+    assert "check --at rehearses another instant: add --dry-run" in err.getvalue()
+    assert "fedi would post now" in err.getvalue()
+    assert not (tmp_path / "state" / "outbox.sqlite3").exists()  # nothing queued

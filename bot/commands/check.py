@@ -15,7 +15,9 @@ from bot.commands.common import (
     log_format,
     parse_instant,
 )
+from bot.core import platforms
 from bot.core.model import iso
+from bot.errors import UserError
 
 # A one-shot run waits for a thread's next part, never for a post due later.
 THREAD_WAIT = 5.0  # seconds between two parts, at most
@@ -40,8 +42,9 @@ def register(sub: Subparsers) -> None:
     p.add_argument(
         "--at",
         metavar="INSTANT",
-        help="check as of this instant (2024-03-10T09:00:00Z; a date means its local "
-        "midnight; default: now)",
+        help="rehearse a check as of this instant (2024-03-10T09:00:00Z; a date means "
+        "its local midnight; default: now): it looks back catch_up_days, moves no check "
+        "position, and needs --dry-run when a target is a real platform",
     )
     p.add_argument(
         "--dry-run",
@@ -64,6 +67,12 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     config = config_of(args, ctx)
     wall = ctx.clock  # the heartbeat says when the check really ran (for `health`)
     at = parse_instant(args.at, config) if args.at else wall()
+    live = [t.name for t in config.targets if t.platform != platforms.REHEARSAL]
+    if args.at and live and not args.dry_run:
+        raise UserError(
+            f"check --at rehearses another instant: add --dry-run (target(s) "
+            f"{', '.join(live)} would post now, as news, what was due at {iso(at)})"
+        )
     # The pipeline checks "as if it were" --at: delivery and past-tense ages see that
     # instant, and time stands still there (no waiting for a post due seconds later).
     clock = (lambda: at) if args.at else wall
@@ -79,7 +88,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
         )
         try:
             state = Heartbeat(mode="check", dry_run=args.dry_run, started_at=wall())
-            report = opened.check(at)
+            report = opened.check(at, rehearsal=bool(args.at))
             state.checks, state.last_check = 1, wall()
             state.last_check_result = log_report(report, at, "one-shot")
             result = opened.drain(
