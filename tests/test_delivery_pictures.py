@@ -80,6 +80,19 @@ def uploads(server: FakeServer, platform: str) -> int:
     return sum(1 for u in server.uploads if u.platform == platform)
 
 
+def die_at(rig: Rig, where: str) -> None:
+    """Deliver until the hook point ``where``, die there (as ``kill -9``), and leave only
+    what is on disk."""
+
+    def hook(point: str, it: OutboxItem, idx: int) -> None:
+        if point == where:
+            raise Crash
+
+    with pytest.raises(Crash):
+        rig.open(hook).drain()
+    rig.crash()
+
+
 def rig_for(
     tmp_path: Path,
     clock: FakeClock,
@@ -169,15 +182,8 @@ def test_a_restart_between_recording_and_posting_re_uses_the_upload(
 ) -> None:
     rig = rig_for(tmp_path, clock, server, platform)
     enqueue(rig, post("rec", "a record"), [PNG_A])
-
-    def crash(point: str, it: OutboxItem, idx: int) -> None:
-        if point == "after_record":
-            raise Crash
-
     rig.crash()
-    with pytest.raises(Crash):
-        rig.open(crash).drain()
-    rig.crash()
+    die_at(rig, "after_record")
     rig.open().drain()
     assert published(rig, server, platform) == [
         ("a record", [(sha(PNG_A), alt(rig.targets[0].name, PNG_A))])
@@ -192,15 +198,8 @@ def test_a_restart_after_the_uploads_life_uploads_again(
 ) -> None:
     rig = rig_for(tmp_path, clock, server, platform)
     enqueue(rig, post("rec", "a record"), [PNG_A])
-
-    def crash(point: str, it: OutboxItem, idx: int) -> None:
-        if point == "after_record":
-            raise Crash
-
     rig.crash()
-    with pytest.raises(Crash):
-        rig.open(crash).drain()
-    rig.crash()
+    die_at(rig, "after_record")
     clock.advance(hours=22)  # past 90 % of a day (X, Mastodon) and of 5 minutes (Bluesky)
     server.expire_uploads()
     rig.open().drain()
@@ -216,15 +215,8 @@ def test_an_upload_the_platform_dropped_early_is_made_again_once(
 ) -> None:
     rig = rig_for(tmp_path, clock, server, platform)
     enqueue(rig, post("rec", "a record"), [PNG_A])
-
-    def crash(point: str, it: OutboxItem, idx: int) -> None:
-        if point == "after_record":
-            raise Crash
-
     rig.crash()
-    with pytest.raises(Crash):
-        rig.open(crash).drain()
-    rig.crash()
+    die_at(rig, "after_record")
     server.expire_uploads()  # gone before the life we count on (Bluesky: "minutes")
     result = rig.open().drain()
     assert result.posted == 1
@@ -304,14 +296,7 @@ def test_mastodon_an_upload_the_earlier_attempt_did_not_carry_proves_nothing(
     server.faults = lambda p, path: None
     rig.crash()
     clock.advance(hours=22)  # past the upload's life: made again...
-
-    def crash(point: str, it: OutboxItem, idx: int) -> None:
-        if point == "after_record":
-            raise Crash  # ...recorded, and the process killed before the attempt
-
-    with pytest.raises(Crash):
-        rig.open(crash).drain()
-    rig.crash()
+    die_at(rig, "after_record")  # ...recorded, and the process killed before the attempt
     server.expire_uploads()  # the instance dropped that one early too
     result = rig.open().drain()
     assert result.posted == 1
